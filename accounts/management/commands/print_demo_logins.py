@@ -1,0 +1,28 @@
+"""Prints the portal's address and the demo logins from var/demo.json."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import DEMO_FILE
+
+
+class Command(BaseCommand):
+    help = "Print the portal URL and the demo accounts (run seed_demo first)."
+
+    def handle(self, *args: object, **options: object) -> None:
+        if not DEMO_FILE.exists():
+            raise CommandError(f"{DEMO_FILE} is missing: run `python manage.py seed_demo` first.")
+        demo = json.loads(DEMO_FILE.read_text())
+        self.stdout.write("")
+        self.stdout.write(f"  The portal: {demo['portal_url']}/")
+        self.stdout.write(f"  Health:     {demo['portal_url']}/healthz")
+        self.stdout.write("  Demo logins (demo data only):")
+        for account in demo["accounts"]:
+            line = (
+                f"    {account['username']:<14} {account['password']:<18} {account['description']}"
+            )
+            if account.get("totp_secret"):
+                line += f"  [TOTP secret {account['totp_secret']}]"
+            self.stdout.write(line)
+        self.stdout.write("")

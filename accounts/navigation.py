@@ -1,0 +1,42 @@
+"""The main menu: each item names the capability it needs, so users see only what they may use."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from .models import User
+from .roles import Capability
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    capability: str | None = None  # None: every signed-in user
+    ao_only: bool = False
+    provider_only: bool = False
+
+
+MENU: tuple[MenuItem, ...] = (
+    MenuItem("Dashboard", "dashboard"),
+    MenuItem("Providers", "providers:list", Capability.MANAGE_PROVIDERS, ao_only=True),
+    MenuItem("Our centre", "providers:own", provider_only=True),
+)
+
+
+def menu_for(user: User, current_path: str = "") -> list[dict[str, object]]:
+    items: list[dict[str, object]] = []
+    for item in MENU:
+        if item.capability and not user.can(item.capability):
+            continue
+        if item.ao_only and not user.is_ao_staff:
+            continue
+        if item.provider_only and user.is_ao_staff:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue  # the page belongs to an area not installed yet
+        current = current_path == url or (url != "/" and current_path.startswith(url))
+        items.append({"label": item.label, "url": url, "current": current})
+    return items

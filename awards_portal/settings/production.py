@@ -1,0 +1,32 @@
+"""Settings for a deployment: refuses to start with a default secret key or DEBUG on."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *
+from .base import DEBUG, SECRET_KEY, env
+
+KNOWN_DEFAULT_SECRET_KEYS = {
+    "",
+    "dev-only-insecure-key-do-not-use-in-production",
+    "test-only-insecure-key",
+    "change-me",
+    "changeme",
+    "secret",
+}
+
+if SECRET_KEY in KNOWN_DEFAULT_SECRET_KEYS or len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in the environment to a random value of at least 50 characters "
+        "(it is missing, too short, or a known default)."
+    )
+if DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production: unset DEBUG or set DEBUG=False.")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

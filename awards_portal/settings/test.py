@@ -1,0 +1,23 @@
+"""Settings for pytest: the real PostgreSQL and Redis, emails kept in memory."""
+
+from .base import *
+from .base import DATABASES, env
+
+DEBUG = False
+SECRET_KEY = "test-only-insecure-key"  # noqa: S105
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Two test runs on one machine need their own databases (TEST_DATABASE_NAME tells them apart).
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_awards_portal")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+CACHES["default"]["LOCATION"] = REDIS_URL
+CACHES["default"]["KEY_PREFIX"] = env.str("TEST_CACHE_PREFIX", default="awards-test")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+# Serve static files straight from the source folders, so browser tests need no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,8 @@
+"""App configuration for certificates."""
+
+from django.apps import AppConfig
+
+
+class CertificatesConfig(AppConfig):
+    name = "certificates"
+    verbose_name = "Certificates"

@@ -1,0 +1,8 @@
+"""App configuration for learners."""
+
+from django.apps import AppConfig
+
+
+class LearnersConfig(AppConfig):
+    name = "learners"
+    verbose_name = "Learners"

@@ -1,0 +1,19 @@
+"""Reads of providers, scoped to what the signed-in user may see (R-ACC-6)."""
+
+from django.db.models import Count, QuerySet
+
+from accounts.models import User
+
+from .models import Provider
+
+
+def providers_visible_to(*, user: User) -> QuerySet[Provider]:
+    """AO staff see every provider; a provider's users see only their own."""
+    providers = Provider.objects.select_related("organisation")
+    if user.is_ao_staff:
+        return providers
+    return providers.filter(organisation_id=user.organisation_id)
+
+
+def providers_with_user_counts(*, user: User) -> QuerySet[Provider]:
+    return providers_visible_to(user=user).annotate(user_count=Count("organisation__users"))

@@ -1,0 +1,8 @@
+"""App configuration for registrations."""
+
+from django.apps import AppConfig
+
+
+class RegistrationsConfig(AppConfig):
+    name = "registrations"
+    verbose_name = "Registrations"

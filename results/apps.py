@@ -1,0 +1,8 @@
+"""App configuration for results."""
+
+from django.apps import AppConfig
+
+
+class ResultsConfig(AppConfig):
+    name = "results"
+    verbose_name = "Results"

@@ -1,0 +1,53 @@
+"""Production settings refuse unsafe configuration and pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = "k" * 20 + "-a-long-random-production-secret-value-0123456789"
+
+
+def _manage(args, **env_overrides):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update({"DJANGO_SETTINGS_MODULE": "awards_portal.settings.production", **env_overrides})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_secret_key_stops_naming_it():
+    result = _manage(["check"])
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_with_a_known_default_secret_key_stops():
+    result = _manage(["check"], SECRET_KEY="dev-only-insecure-key-do-not-use-in-production")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_with_debug_on_stops_naming_debug():
+    result = _manage(["check"], SECRET_KEY=STRONG_KEY, DEBUG="True")
+    assert result.returncode != 0
+    assert "DEBUG must be off" in result.stderr
+
+
+def test_production_passes_the_deployment_checks_when_properly_configured():
+    result = _manage(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="portal.awards.example",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
