@@ -16,7 +16,7 @@ help: ## List the commands
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
 	@test -x $(UV) || $(VENV)/bin/pip install --quiet "uv==$(UV_VERSION)"
-	@UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --extra dev --inexact --quiet
+	@UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --extra dev --inexact --compile-bytecode --quiet
 	@touch $@
 
 .PHONY: install

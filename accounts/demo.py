@@ -136,12 +136,15 @@ DEMO_USERS = (
 
 @dataclass
 class DemoReport:
+    """What each seeder created, what later seeders need, and what goes into var/demo.json."""
+
     created: list[str] = field(default_factory=list)
     document: dict[str, Any] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
 
 
 @transaction.atomic
-def seed_accounts(report: DemoReport) -> dict[str, Organisation]:
+def seed(report: DemoReport) -> None:
     """The AO, the demo providers and their accounts; existing rows are left as they are."""
     ao = awarding_organisation_get_or_create(name=settings.AO_NAME)
     organisations: dict[str, Organisation] = {"ao": ao}
@@ -195,7 +198,7 @@ def seed_accounts(report: DemoReport) -> dict[str, Organisation]:
         }
         for u in DEMO_USERS
     ]
-    return organisations
+    report.organisations = organisations
 
 
 def write_demo_file(report: DemoReport) -> Path:

@@ -8,6 +8,7 @@ packages=(
   fonts-dejavu-core                    # a fallback font; certificates ship their own
   poppler-utils libzbar0 zbar-tools    # tests turn PDFs into images and decode their QR codes
   chromium                             # browser tests
+  wrk                                  # the load generator benchmarks drive the portal with
 )
 
 missing=()
