@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from base64 import b32encode
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from providers.models import Provider
 from providers.services import provider_create
@@ -134,6 +137,16 @@ DEMO_USERS = (
 )
 
 
+def demo_totp_key(username: str) -> str:
+    """A fixed authenticator secret per demo account (hex), so people and scripts can sign in."""
+    return hashlib.sha1(f"awards-portal-demo-totp:{username}".encode()).hexdigest()  # noqa: S324
+
+
+def demo_totp_secret(username: str) -> str:
+    """The same secret in the base32 form authenticator apps take."""
+    return b32encode(bytes.fromhex(demo_totp_key(username))).decode()
+
+
 @dataclass
 class DemoReport:
     """What each seeder created, what later seeders need, and what goes into var/demo.json."""
@@ -176,6 +189,14 @@ def seed(report: DemoReport) -> None:
                 username=user_spec.username,
             )
             report.created.append(f"user {user_spec.username}")
+        user = User.objects.get(username=user_spec.username)
+        if user.second_factor_required and not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(
+                user=user,
+                name="Demo authenticator",
+                key=demo_totp_key(user.username),
+                confirmed=True,
+            )
     report.document["awarding_organisation"] = ao.name
     report.document["providers"] = [
         {
@@ -194,11 +215,19 @@ def seed(report: DemoReport) -> None:
             "organisation": organisations[u.organisation].name,
             "kind": "ao_staff" if u.organisation == "ao" else "provider_administrator",
             "roles": list(u.roles),
+            "totp_secret": demo_totp_secret(u.username) if _needs_second_factor(u) else None,
             "description": u.description,
         }
         for u in DEMO_USERS
     ]
     report.organisations = organisations
+
+
+def _needs_second_factor(spec: DemoUser) -> bool:
+    return User(
+        organisation=Organisation(kind="ao" if spec.organisation == "ao" else "provider"),
+        roles=list(spec.roles),
+    ).second_factor_required
 
 
 def write_demo_file(report: DemoReport) -> Path:

@@ -96,6 +96,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     failed_login_attempts = models.PositiveSmallIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)
+    # A new welcome email makes the links in earlier ones stop working.
+    invitation_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = UserManager()
@@ -132,6 +134,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Django admin access: AO super users only."""
         return self.is_ao_staff and (self.is_superuser or Role.AO_SUPER_USER in self.roles)
 
+    def is_verified(self) -> bool:
+        """Whether this request passed the second factor; django-otp's middleware replaces this."""
+        return False
+
     @property
     def is_locked(self) -> bool:
         return self.locked_at is not None
@@ -159,3 +165,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def role_labels(self) -> list[str]:
         return [Role(r).label for r in self.roles if r in Role.values]
+
+
+# The session model lives in its own module; importing it here registers it with the app.
+from .sessions import UserSession  # noqa: E402, F401

@@ -21,6 +21,9 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("Dashboard", "dashboard"),
     MenuItem("Providers", "providers:list", Capability.MANAGE_PROVIDERS, ao_only=True),
     MenuItem("Our centre", "providers:own", provider_only=True),
+    MenuItem("Users", "accounts:user_list", Capability.MANAGE_USERS),
+    MenuItem("Audit log", "audit:event_list", Capability.VIEW_AUDIT_LOG),
+    MenuItem("Your account", "accounts:my_account"),
 )
 
 

@@ -1,16 +1,32 @@
-"""Every write to organisations and user accounts."""
+"""Every write to organisations and user accounts, each audited in its own transaction."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.services import audit_record, snapshot
+from audit.services import audit_record, changed_fields, snapshot
 
+from .emails import email_send
 from .models import Organisation, User
-from .validators import username_base
+from .roles import AO_ROLES, PROVIDER_ROLES
+from .sessions import UserSession
+from .tokens import WELCOME_LINK_HOURS, welcome_token_generator
+from .validators import email_is_generic_mailbox, username_base
+
+logger = logging.getLogger(__name__)
 
 USER_AUDIT_FIELDS = (
     "username",
@@ -22,6 +38,11 @@ USER_AUDIT_FIELDS = (
     "status",
     "verification_note",
 )
+BACKUP_CODE_COUNT = 10
+
+
+class AccountError(ValidationError):
+    """A request about an account that the rules refuse; the message says why."""
 
 
 def username_generate(*, given_name: str, family_name: str) -> str:
@@ -45,6 +66,54 @@ def awarding_organisation_get_or_create(*, name: str) -> Organisation:
     return organisation
 
 
+def user_input_errors(
+    *,
+    organisation: Organisation,
+    email: str,
+    roles: Iterable[str],
+    given_name: str,
+    family_name: str,
+    verification_note: str,
+    existing: User | None = None,
+) -> dict[str, list[str]]:
+    """Every problem with a new or edited account, by field (R-ACC-1, R-ACC-4, R-ACC-5)."""
+    errors: dict[str, list[str]] = {}
+    email = email.strip()
+    if not given_name.strip():
+        errors["given_name"] = ["Enter the person's given name."]
+    if not family_name.strip():
+        errors["family_name"] = ["Enter the person's family name."]
+    if not email:
+        errors["email"] = ["Enter the person's own email address."]
+    elif email_is_generic_mailbox(email):
+        errors["email"] = [
+            "Use the person's own email address, not a shared mailbox such as info@ or office@: "
+            "every account belongs to one person."
+        ]
+    else:
+        clash = User.objects.filter(email__iexact=email)
+        if existing is not None:
+            clash = clash.exclude(pk=existing.pk)
+        if clash.exists():
+            errors["email"] = ["Another account already uses this email address."]
+    allowed = AO_ROLES if organisation.is_awarding_organisation else PROVIDER_ROLES
+    roles = list(roles)
+    if not roles:
+        errors["roles"] = ["Choose at least one role."]
+    elif any(r not in allowed for r in roles):
+        errors["roles"] = ["One or more roles do not apply to this organisation."]
+    if existing is None and not verification_note.strip():
+        errors["verification_note"] = [
+            "Say who authorised this account and how (for example, 'Principal, by email 3 March')."
+        ]
+    return errors
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise AccountError(errors)
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -58,14 +127,25 @@ def user_create(
     password: str | None = None,
     username: str | None = None,
 ) -> User:
-    """Create one person's account. Without a password the account waits for its welcome link."""
+    """Create one account. Without a password it stays Inactive until the welcome link is used."""
+    roles = sorted(set(roles))
+    _raise_if(
+        user_input_errors(
+            organisation=organisation,
+            email=email,
+            roles=roles,
+            given_name=given_name,
+            family_name=family_name,
+            verification_note=verification_note,
+        )
+    )
     user = User(
         username=username or username_generate(given_name=given_name, family_name=family_name),
         email=User.objects.normalize_email(email.strip()),
         given_name=given_name.strip(),
         family_name=family_name.strip(),
         organisation=organisation,
-        roles=sorted(set(roles)),
+        roles=roles,
         verification_note=verification_note.strip(),
         status=User.Status.ACTIVE if password else User.Status.INACTIVE,
         email_verified_at=timezone.now() if password else None,
@@ -81,3 +161,336 @@ def user_create(
         organisation_id=organisation.pk,
     )
     return user
+
+
+def welcome_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = welcome_token_generator.make_token(user)
+    path = reverse("accounts:welcome", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+@transaction.atomic
+def user_welcome_send(*, user: User, acting_user: User | None) -> None:
+    """Email a single-use link to set a first password; earlier links stop working."""
+    if user.status != User.Status.INACTIVE:
+        raise AccountError("Only an account that has not been set up yet gets a welcome email.")
+    user.invitation_sent_at = timezone.now()
+    user.save(update_fields=["invitation_sent_at"])
+    email_send(
+        to=[user.email],
+        template="accounts/email/welcome",
+        context={"user": user, "link": welcome_link(user), "hours": WELCOME_LINK_HOURS},
+    )
+    audit_record(
+        actor=acting_user,
+        action="user.welcome_sent",
+        target=user,
+        organisation_id=user.organisation_id,
+    )
+
+
+@transaction.atomic
+def user_invite(
+    *,
+    organisation: Organisation,
+    given_name: str,
+    family_name: str,
+    email: str,
+    roles: Iterable[str],
+    verification_note: str,
+    acting_user: User,
+) -> User:
+    """What a super user does: create the account and send its welcome email."""
+    user = user_create(
+        organisation=organisation,
+        given_name=given_name,
+        family_name=family_name,
+        email=email,
+        roles=roles,
+        verification_note=verification_note,
+        acting_user=acting_user,
+    )
+    user_welcome_send(user=user, acting_user=acting_user)
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    given_name: str,
+    family_name: str,
+    email: str,
+    roles: Iterable[str],
+    acting_user: User,
+) -> User:
+    """Edit a person's details and roles. The account stays theirs: it is never reassigned."""
+    roles = sorted(set(roles))
+    _raise_if(
+        user_input_errors(
+            organisation=user.organisation,
+            email=email,
+            roles=roles,
+            given_name=given_name,
+            family_name=family_name,
+            verification_note="",
+            existing=user,
+        )
+    )
+    before = snapshot(user, USER_AUDIT_FIELDS)
+    new_email = User.objects.normalize_email(email.strip())
+    if new_email.lower() != user.email.lower():
+        user.email_verified_at = None
+    user.given_name, user.family_name, user.email = (
+        given_name.strip(),
+        family_name.strip(),
+        new_email,
+    )
+    user.roles = roles
+    user.save()
+    old, new = changed_fields(before, snapshot(user, USER_AUDIT_FIELDS))
+    if old or new:
+        audit_record(
+            actor=acting_user,
+            action="user.update",
+            target=user,
+            before=old,
+            after=new,
+            organisation_id=user.organisation_id,
+        )
+    return user
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Sign the user out everywhere by deleting every session that belongs to them."""
+    return UserSession.objects.filter(user=user).delete()[0]
+
+
+def _status_change(
+    *, user: User, to: str, allowed_from: set[str], action: str, acting_user: User, reason: str = ""
+) -> User:
+    if user.pk == acting_user.pk:
+        raise AccountError("You cannot change the status of your own account.")
+    if user.status not in allowed_from:
+        raise AccountError(
+            f"This account is {user.get_status_display().lower()}, so it cannot be {action}."
+        )
+    before = user.status
+    user.status = to
+    user.save(update_fields=["status"])
+    if to != User.Status.ACTIVE:
+        user_sessions_end(user=user)
+    audit_record(
+        actor=acting_user,
+        action=f"user.{action}",
+        target=user,
+        before={"status": before},
+        after={"status": to},
+        detail={"reason": reason} if reason else None,
+        organisation_id=user.organisation_id,
+    )
+    return user
+
+
+@transaction.atomic
+def user_suspend(*, user: User, acting_user: User, reason: str = "") -> User:
+    return _status_change(
+        user=user,
+        to=User.Status.SUSPENDED,
+        action="suspended",
+        allowed_from={User.Status.ACTIVE, User.Status.INACTIVE},
+        acting_user=acting_user,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def user_reinstate(*, user: User, acting_user: User) -> User:
+    return _status_change(
+        user=user,
+        to=User.Status.ACTIVE,
+        action="reinstated",
+        allowed_from={User.Status.SUSPENDED},
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def user_delete(*, user: User, acting_user: User, reason: str = "") -> User:
+    """The account can never sign in again; the row and its audit history stay (R-ACC-3)."""
+    user = _status_change(
+        user=user,
+        to=User.Status.DELETED,
+        action="deleted",
+        allowed_from={User.Status.ACTIVE, User.Status.INACTIVE, User.Status.SUSPENDED},
+        acting_user=acting_user,
+        reason=reason,
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    return user
+
+
+# --- Signing in: lockout (R-ACC-2) and throttling by address --------------------------------
+
+
+@dataclass(frozen=True)
+class AddressThrottle:
+    blocked: bool
+    retry_after_minutes: int = 0
+
+
+def _address_key(ip: str) -> str:
+    return f"sign-in-failures:{ip}"
+
+
+def sign_in_address_throttle(*, ip: str | None) -> AddressThrottle:
+    """Too many failed sign-ins from one address slow it down, whichever accounts it tries."""
+    if not ip:
+        return AddressThrottle(blocked=False)
+    try:
+        failures = cache.get(_address_key(ip), 0)
+    except Exception:  # Redis down: sign-in must still work, so the throttle fails open.
+        logger.warning("Sign-in throttle unavailable (cache unreachable)")
+        return AddressThrottle(blocked=False)
+    if failures >= settings.SIGN_IN_ADDRESS_FAILURE_LIMIT:
+        return AddressThrottle(
+            blocked=True, retry_after_minutes=settings.SIGN_IN_ADDRESS_WINDOW_SECONDS // 60
+        )
+    return AddressThrottle(blocked=False)
+
+
+def _address_failure_count(ip: str | None) -> None:
+    if not ip:
+        return
+    key = _address_key(ip)
+    try:
+        if cache.add(key, 1, timeout=settings.SIGN_IN_ADDRESS_WINDOW_SECONDS):
+            return
+        cache.incr(key)
+    except Exception:
+        logger.warning("Sign-in throttle unavailable (cache unreachable)")
+
+
+@transaction.atomic
+def sign_in_failure_record(*, user: User | None, ip: str | None) -> User | None:
+    """Count a failed sign-in; the fifth in a row locks the account and emails its owner."""
+    _address_failure_count(ip)
+    if user is None:
+        return None
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_locked:
+        return user
+    user.failed_login_attempts += 1
+    fields = ["failed_login_attempts"]
+    if user.failed_login_attempts >= settings.SIGN_IN_LOCKOUT_FAILURES:
+        user.locked_at = timezone.now()
+        fields.append("locked_at")
+    user.save(update_fields=fields)
+    if user.is_locked:
+        reset_path = reverse("accounts:password_reset")
+        email_send(
+            to=[user.email],
+            template="accounts/email/locked",
+            context={"user": user, "reset_link": f"{settings.PORTAL_BASE_URL}{reset_path}"},
+        )
+        audit_record(
+            actor=None,
+            action="user.locked",
+            target=user,
+            detail={"failed_attempts": user.failed_login_attempts},
+            organisation_id=user.organisation_id,
+        )
+    return user
+
+
+def sign_in_success_record(*, user: User) -> None:
+    # The instance may be stale (failures are counted on a freshly locked row), so ask the database.
+    User.objects.filter(pk=user.pk, failed_login_attempts__gt=0).update(failed_login_attempts=0)
+    user.failed_login_attempts = 0
+    audit_record(actor=user, action="user.signed_in", target=user)
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str, via: str) -> User:
+    """A password set through a welcome or reset link: verifies the email, unlocks (R-ACC-2)."""
+    before = {"status": user.status, "locked": user.is_locked}
+    user.set_password(password)
+    if user.status == User.Status.INACTIVE and via == "welcome":
+        user.status = User.Status.ACTIVE
+    user.email_verified_at = user.email_verified_at or timezone.now()
+    user.locked_at = None
+    user.failed_login_attempts = 0
+    user.save()
+    user_sessions_end(user=user)
+    audit_record(
+        actor=user,
+        action=f"user.password_set_via_{via}",
+        target=user,
+        before=before,
+        after={"status": user.status, "locked": False},
+        organisation_id=user.organisation_id,
+    )
+    return user
+
+
+# --- Second factor (R-ACC-6) ------------------------------------------------------------------
+
+
+def totp_device_pending(*, user: User) -> TOTPDevice:
+    """The unconfirmed authenticator the user is enrolling, made once and kept until confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_enrolment_confirm(*, user: User, device: TOTPDevice, token: str) -> list[str]:
+    """Confirm the authenticator with a code from it; returns ten fresh single-use backup codes."""
+    if not device.verify_token(token.strip().replace(" ", "")):
+        raise AccountError(
+            {
+                "token": [
+                    "That code is not right. Enter the 6-digit code your "
+                    "authenticator app shows now."
+                ]
+            }
+        )
+    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = backup_codes_generate(user=user)
+    audit_record(actor=user, action="user.second_factor_enrolled", target=user)
+    return codes
+
+
+def backup_codes_generate(*, user: User) -> list[str]:
+    """Replace the user's backup codes with ten new single-use ones."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="Backup codes", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+@transaction.atomic
+def user_second_factor_reset(*, user: User, acting_user: User) -> None:
+    """A super user clears someone's authenticator and backup codes; they enrol again next time."""
+    if user.pk == acting_user.pk:
+        raise AccountError("You cannot reset your own second factor; ask another super user.")
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    StaticDevice.objects.filter(user=user).delete()
+    user_sessions_end(user=user)
+    audit_record(
+        actor=acting_user,
+        action="user.second_factor_reset",
+        target=user,
+        detail={"devices_removed": removed},
+        organisation_id=user.organisation_id,
+    )

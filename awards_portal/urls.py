@@ -2,10 +2,14 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
-from accounts.views import SignInView, dashboard
+from accounts.views.sign_in import SignInView, dashboard
 
 from .health import healthz
+
+# The Django admin also requires a verified second factor.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     # Signed-out visitors land on the sign-in page; signed-in users go on to their dashboard.
@@ -13,6 +17,7 @@ urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
     path("providers/", include("providers.urls")),
+    path("audit/", include("audit.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

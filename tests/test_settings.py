@@ -51,3 +51,18 @@ def test_production_passes_the_deployment_checks_when_properly_configured():
         ALLOWED_HOSTS="portal.awards.example",
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_cookies_are_secure_http_only_and_same_site():
+    result = _manage(
+        [
+            "shell",
+            "-c",
+            "from django.conf import settings as s; "
+            "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, "
+            "s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_AGE)",
+        ],
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="portal.awards.example",
+    )
+    assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "Lax", "True", "1800"]

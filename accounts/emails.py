@@ -1,0 +1,51 @@
+"""The portal's emails: rendered from text and HTML templates, sent by Celery after commit."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """`template` names `<template>_subject.txt`, `<template>.txt` and `<template>.html`."""
+    full_context = {
+        "portal_url": settings.PORTAL_BASE_URL,
+        "ao_name": settings.AO_NAME,
+        **context,
+    }
+    subject = render_to_string(f"{template}_subject.txt", full_context).strip().replace("\n", " ")
+    text = render_to_string(f"{template}.txt", full_context)
+    html = render_to_string(f"{template}.html", full_context)
+    return subject, text, html
+
+
+def email_deliver(*, to: list[str], subject: str, text: str, html: str) -> None:
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def email_send(*, to: list[str], template: str, context: dict[str, Any]) -> None:
+    """Render now (so the email says what was true at this moment), send once the change commits.
+
+    If the broker cannot be reached, the email is sent from this process instead of being lost.
+    """
+    subject, text, html = email_render(template=template, context=context)
+
+    def dispatch() -> None:
+        from .tasks import email_deliver_task
+
+        try:
+            email_deliver_task.delay(to=to, subject=subject, text=text, html=html)
+        except Exception:
+            logger.warning("Broker unreachable; sending email '%s' directly", subject)
+            email_deliver(to=to, subject=subject, text=text, html=html)
+
+    transaction.on_commit(dispatch)

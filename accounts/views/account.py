@@ -1,0 +1,42 @@
+"""The signed-in user's own account: details, roles, second factor, password."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django_otp import user_has_device
+
+from audit.services import audit_record
+
+from ..http import AuthenticatedHttpRequest
+from ..models import UserSession
+
+
+@login_required
+def my_account(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/my_account.html",
+        {"has_second_factor": user_has_device(request.user, confirmed=True)},
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing the password signs the user out of every other session."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:my_account")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        user = form.save()
+        update_session_auth_hash(self.request, user)
+        UserSession.objects.filter(user=user).exclude(
+            session_key=self.request.session.session_key
+        ).delete()
+        audit_record(actor=user, action="user.password_changed", target=user)
+        messages.success(self.request, "Password changed. Your other sessions are signed out.")
+        return super(auth_views.PasswordChangeView, self).form_valid(form)
