@@ -167,5 +167,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return [Role(r).label for r in self.roles if r in Role.values]
 
 
-# The session model lives in its own module; importing it here registers it with the app.
+# Models kept in their own modules; importing them here registers them with the app.
+from .api_tokens import ApiToken  # noqa: E402, F401
 from .sessions import UserSession  # noqa: E402, F401

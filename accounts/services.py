@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -257,6 +258,54 @@ def user_update(
             target=user,
             before=old,
             after=new,
+            organisation_id=user.organisation_id,
+        )
+    if user.email_verified_at is None and user.status != User.Status.INACTIVE:
+        user_email_confirmation_send(user=user)
+    return user
+
+
+EMAIL_CONFIRMATION_SALT = "accounts.email-confirmation"
+EMAIL_CONFIRMATION_DAYS = 7
+
+
+def user_email_confirmation_send(*, user: User) -> None:
+    """Email a link that confirms the account's (new) address belongs to its owner (R-ACC-1)."""
+    token = signing.dumps(
+        {"user": user.pk, "email": user.email.lower()}, salt=EMAIL_CONFIRMATION_SALT
+    )
+    path = reverse("accounts:email_confirm", kwargs={"token": token})
+    email_send(
+        to=[user.email],
+        template="accounts/email/confirm_email",
+        context={
+            "user": user,
+            "link": f"{settings.PORTAL_BASE_URL}{path}",
+            "days": EMAIL_CONFIRMATION_DAYS,
+        },
+    )
+
+
+@transaction.atomic
+def user_email_confirm(*, token: str) -> User:
+    """Mark the address verified if the link is genuine, recent, and the address is unchanged."""
+    try:
+        data = signing.loads(
+            token, salt=EMAIL_CONFIRMATION_SALT, max_age=EMAIL_CONFIRMATION_DAYS * 24 * 60 * 60
+        )
+    except signing.BadSignature as error:
+        raise AccountError("This confirmation link is not valid or has expired.") from error
+    user = User.objects.filter(pk=data.get("user"), email__iexact=data.get("email", "")).first()
+    if user is None:
+        raise AccountError("This link is for an email address the account no longer uses.")
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+        audit_record(
+            actor=user,
+            action="user.email_confirmed",
+            target=user,
+            after={"email": user.email},
             organisation_id=user.organisation_id,
         )
     return user

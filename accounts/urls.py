@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, sign_in, two_factor, users
+from .views import account, sign_in, tokens, two_factor, users
 
 app_name = "accounts"
 
@@ -22,11 +22,14 @@ urlpatterns = [
     ),
     path("welcome/<uidb64>/<token>/", sign_in.WelcomeView.as_view(), name="welcome"),
     path("welcome/done/", sign_in.welcome_complete, name="welcome_complete"),
+    path("confirm-email/<str:token>/", sign_in.email_confirm, name="email_confirm"),
     path("two-factor/", two_factor.verify, name="two_factor_verify"),
     path("two-factor/set-up/", two_factor.setup, name="two_factor_setup"),
     path("two-factor/backup-codes/", two_factor.backup_codes_renew, name="backup_codes_renew"),
     path("me/", account.my_account, name="my_account"),
     path("me/password/", account.PasswordChangeView.as_view(), name="password_change"),
+    path("me/api-tokens/", tokens.token_list, name="api_tokens"),
+    path("me/api-tokens/<int:pk>/revoke/", tokens.token_revoke, name="api_token_revoke"),
     path("users/", users.user_list, name="user_list"),
     path("users/new/", users.user_create, name="user_create"),
     path("users/<int:pk>/", users.user_detail, name="user_detail"),

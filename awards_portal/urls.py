@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
+from accounts.api.views import me as api_me
 from accounts.views.sign_in import SignInView, dashboard
 
 from .health import healthz
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("providers/", include("providers.urls")),
     path("audit/", include("audit.urls")),
+    path("api/v1/me", api_me, name="api_me"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

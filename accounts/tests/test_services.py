@@ -309,3 +309,42 @@ def test_r_acc_7_every_account_state_change_writes_one_audit_row():
         "user.reinstated",
         "user.deleted",
     ]
+
+
+def test_r_acc_1_a_changed_email_must_be_confirmed_through_a_link_sent_to_it(
+    django_capture_on_commit_callbacks,
+):
+    from accounts.services import user_email_confirm
+
+    user = UserFactory(email="old@college.example")
+    admin = UserFactory(organisation=user.organisation, roles=[Role.PROVIDER_SUPER_USER])
+    with django_capture_on_commit_callbacks(execute=True):
+        user_update(
+            user=user,
+            given_name=user.given_name,
+            family_name=user.family_name,
+            email="new@college.example",
+            roles=user.roles,
+            acting_user=admin,
+        )
+    assert mail.outbox[-1].to == ["new@college.example"]
+    link = next(w for w in mail.outbox[-1].body.split() if "/confirm-email/" in w)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+
+    user_email_confirm(token=token)
+
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
+
+
+def test_r_acc_1_a_confirmation_link_for_an_address_no_longer_used_is_refused():
+    from django.core import signing
+
+    from accounts.services import EMAIL_CONFIRMATION_SALT, user_email_confirm
+
+    user = UserFactory(email="current@college.example", email_verified_at=None)
+    stale = signing.dumps(
+        {"user": user.pk, "email": "old@college.example"}, salt=EMAIL_CONFIRMATION_SALT
+    )
+    with pytest.raises(AccountError):
+        user_email_confirm(token=stale)

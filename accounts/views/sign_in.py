@@ -6,14 +6,19 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from ..forms import PortalPasswordResetForm, SignInForm
 from ..http import AuthenticatedHttpRequest
-from ..services import sign_in_success_record, user_password_set
+from ..services import (
+    AccountError,
+    sign_in_success_record,
+    user_email_confirm,
+    user_password_set,
+)
 from ..tokens import welcome_token_generator
 
 
@@ -93,3 +98,11 @@ def keep_alive(request: AuthenticatedHttpRequest) -> JsonResponse:
     if request.headers.get("Accept", "").startswith("text/html"):
         messages.info(request, "You are still signed in.")
     return JsonResponse({"ok": True})
+
+
+def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = user_email_confirm(token=token)
+    except AccountError as error:
+        return render(request, "accounts/email_confirmed.html", {"error": " ".join(error.messages)})
+    return render(request, "accounts/email_confirmed.html", {"email": user.email})

@@ -1,0 +1,1 @@
+"""The accounts API: who the caller is."""

@@ -1,0 +1,101 @@
+"""Personal API tokens for providers' systems, and DRF authentication by them."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import TYPE_CHECKING
+
+from django.db import models, transaction
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from audit.services import audit_record
+
+if TYPE_CHECKING:
+    from .models import User
+
+TOKEN_PREFIX = "ap_"  # noqa: S105 - a marker that makes leaked tokens easy to find, not a secret
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """Only a SHA-256 digest is stored; the token itself is shown once, when it is made."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12, help_text="The first characters, to tell tokens apart.")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "accounts"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Make a token for the user; returns the row and the token text, which is never stored."""
+    name = name.strip()
+    if not name:
+        raise ValueError("Give the token a name, such as the system that will use it.")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name[:100], digest=_digest(raw), hint=raw[:10])
+    audit_record(
+        actor=user,
+        action="api_token.create",
+        target=token,
+        after={"name": token.name, "hint": token.hint},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=acting_user, action="api_token.revoke", target=token)
+    return token
+
+
+class PersonalTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer ap_...`; a revoked token or an account that cannot sign in fails."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
+        header = authentication.get_authorization_header(request).decode(errors="ignore").split()
+        if not header or header[0] != self.keyword:
+            return None
+        if len(header) != 2 or not header[1].startswith(TOKEN_PREFIX):
+            raise exceptions.AuthenticationFailed(
+                "The Authorization header must be 'Bearer <token>'."
+            )
+        token = (
+            ApiToken.objects.select_related("user__organisation")
+            .filter(digest=_digest(header[1]), revoked_at__isnull=True)
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(
+                "This API token is not valid or has been revoked."
+            )
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
