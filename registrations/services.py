@@ -7,13 +7,15 @@ stable codes. To check without writing, call `registration_validate` with the sa
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record, changed_fields, snapshot
+from learners.services import learner_create
 from learners.validators import FieldError
 from qualifications.selectors import provider_is_approved_for
 
@@ -213,7 +215,9 @@ def registration_validate(
     number_removal_allowed: bool = False,
 ) -> list[FieldError]:
     """Every rule `registration_create` (registration None) or `registration_update_status`
-    would apply, without writing. An empty list means the save would succeed (barring a race)."""
+    would apply, without writing. An empty list means the save would succeed (barring a race).
+    `learner` may be unsaved (a learner about to be created): only its provider and date of
+    birth are read then."""
     errors: list[FieldError] = []
     if learner.provider_id != course_run.provider_id:
         errors.append(
@@ -223,7 +227,7 @@ def registration_validate(
                 "provider_mismatch",
             )
         )
-    if registration is None:
+    if registration is None and learner.pk is not None:
         duplicate = Registration.objects.filter(learner=learner, course_run=course_run).first()
         if duplicate is not None:
             errors.append(
@@ -424,3 +428,33 @@ def registration_void(
         organisation_id=registration.course_run.provider.organisation_id,
     )
     return registration
+
+
+@transaction.atomic
+def learner_register(
+    *,
+    provider: Provider,
+    details: Mapping[str, Any],
+    course_run: CourseRun,
+    acting_user: User | None,
+    registration_date: datetime.date | None = None,
+    confirm_possible_duplicate: bool = False,
+) -> Registration:
+    """A new learner and their registration request, together or not at all (issue 4 item 4).
+
+    Raises LearnerRejected or RegistrationRejected; nothing is saved unless both pass."""
+    _ensure_may_act_for(acting_user, provider)
+    day = registration_date or timezone.localdate()
+    learner = learner_create(
+        provider=provider,
+        details=details,
+        acting_user=acting_user,
+        registration_date=day,
+        confirm_possible_duplicate=confirm_possible_duplicate,
+    )
+    return registration_create(
+        learner=learner,
+        course_run=course_run,
+        acting_user=acting_user,
+        record=RegistrationRecord(status=RegistrationStatus.REGISTERED, registration_date=day),
+    )

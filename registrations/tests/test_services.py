@@ -440,3 +440,34 @@ def test_r_reg_3_course_run_create_is_audited(course_run, provider_user):
         acting_user=provider_user,
     )
     assert AuditEvent.objects.filter(action="course_run.create", object_id=str(created.pk)).exists()
+
+
+def test_learner_register_creates_the_learner_and_an_accepted_registration(provider_user):
+    from learners.tests.factories import learner_details
+    from registrations.services import learner_register
+
+    course_run = CourseRunFactory(provider=provider_user.organisation.provider)
+    registration = learner_register(
+        provider=course_run.provider,
+        details=learner_details(),
+        course_run=course_run,
+        acting_user=provider_user,
+    )
+    assert registration.learner.uln == "9276308686"
+    assert registration.status == S.REGISTERED
+
+
+def test_learner_register_saves_nothing_when_the_registration_is_refused(provider_user):
+    from learners.models import Learner
+    from learners.tests.factories import learner_details
+    from registrations.services import learner_register
+
+    course_run = CourseRunFactory(provider=provider_user.organisation.provider, approved=False)
+    with pytest.raises(RegistrationRejected):
+        learner_register(
+            provider=course_run.provider,
+            details=learner_details(),
+            course_run=course_run,
+            acting_user=provider_user,
+        )
+    assert not Learner.objects.exists()
