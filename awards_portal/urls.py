@@ -13,6 +13,10 @@ urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
     path("providers/", include("providers.urls")),
+    path("catalogue/", include("qualifications.urls")),
+    path("learners/", include("learners.urls")),
+    path("registrations/", include("registrations.urls")),
+    path("api/", include("registrations.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

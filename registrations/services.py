@@ -174,6 +174,60 @@ def course_run_create(
     return course_run
 
 
+@transaction.atomic
+def course_run_update(
+    *,
+    course_run: CourseRun,
+    acting_user: User | None,
+    start_date: datetime.date | None = None,
+    planned_achievement_date: datetime.date | None = None,
+    programme_name: str | None = None,
+    primary_tutor: str | None = None,
+) -> CourseRun:
+    """Change a course run's dates, programme name or tutor (None leaves a value as it is).
+    The qualification and provider do not change. Raises RegistrationRejected."""
+    _ensure_may_act_for(acting_user, course_run.provider)
+    course_run = (
+        CourseRun.objects.select_for_update()
+        .select_related("provider", "qualification")
+        .get(pk=course_run.pk)
+    )
+    before = snapshot(course_run, COURSE_RUN_AUDIT_FIELDS)
+    start = start_date or course_run.start_date
+    planned = planned_achievement_date or course_run.planned_achievement_date
+    name = course_run.programme_name if programme_name is None else programme_name
+    tutor = course_run.primary_tutor if primary_tutor is None else primary_tutor
+    errors = course_run_validate(
+        provider=course_run.provider,
+        qualification=course_run.qualification,
+        start_date=start,
+        planned_achievement_date=planned,
+        programme_name=name,
+        primary_tutor=tutor,
+    )
+    if start == course_run.start_date:
+        # An existing run keeps its start date even if approval or the catalogue changed since.
+        errors = [e for e in errors if e.code not in ("not_approved", "qualification_closed")]
+    if errors:
+        raise RegistrationRejected(errors)
+    course_run.start_date = start
+    course_run.planned_achievement_date = planned
+    course_run.programme_name = name.strip()
+    course_run.primary_tutor = tutor.strip()
+    old, new = changed_fields(before, snapshot(course_run, COURSE_RUN_AUDIT_FIELDS))
+    if new:
+        course_run.save()
+        audit_record(
+            actor=acting_user,
+            action="course_run.update",
+            target=course_run,
+            before=old,
+            after=new,
+            organisation_id=course_run.provider.organisation_id,
+        )
+    return course_run
+
+
 # Registrations -------------------------------------------------------------------------------
 
 
