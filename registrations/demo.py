@@ -285,10 +285,10 @@ def seed(report: DemoReport) -> None:
     qualifications = _catalogue(report)
     today = timezone.localdate()
     start = today - datetime.timedelta(days=200)
-    described = []
+    described: list[dict[str, object]] = []
     for centre_number, numbers in APPROVALS.items():
         provider = Provider.objects.select_related("organisation").get(centre_number=centre_number)
-        runs = []
+        runs: list[CourseRun] = []
         for number in numbers:
             qualification = qualifications[number]
             if not qualification.provider_approvals.filter(provider=provider).exists():
