@@ -21,6 +21,18 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("Dashboard", "dashboard"),
     MenuItem("Providers", "providers:list", Capability.MANAGE_PROVIDERS, ao_only=True),
     MenuItem("Our centre", "providers:own", provider_only=True),
+    MenuItem("Catalogue", "qualifications:catalogue", Capability.MANAGE_CATALOGUE, ao_only=True),
+    MenuItem("Learners", "learners:list", Capability.VIEW_LEARNERS),
+    MenuItem(
+        "Register a learner",
+        "registrations:register",
+        Capability.MANAGE_REGISTRATIONS,
+        provider_only=True,
+    ),
+    MenuItem("Course runs", "registrations:course_run_list", Capability.VIEW_LEARNERS),
+    MenuItem(
+        "Not known report", "learners:not_known_report", Capability.VIEW_LEARNERS, ao_only=True
+    ),
     MenuItem("Users", "accounts:user_list", Capability.MANAGE_USERS),
     MenuItem("Audit log", "audit:event_list", Capability.VIEW_AUDIT_LOG),
     MenuItem("Your account", "accounts:my_account"),

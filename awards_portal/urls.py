@@ -20,6 +20,10 @@ urlpatterns = [
     path("providers/", include("providers.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/me", api_me, name="api_me"),
+    path("catalogue/", include("qualifications.urls")),
+    path("learners/", include("learners.urls")),
+    path("registrations/", include("registrations.urls")),
+    path("api/", include("registrations.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

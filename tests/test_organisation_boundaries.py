@@ -14,8 +14,16 @@ from accounts.api_tokens import api_token_create
 from accounts.roles import PROVIDER_ROLES
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import sign_in
+from learners.tests.factories import LearnerFactory
 from providers.models import Provider
 from providers.tests.factories import ProviderFactory
+from qualifications.tests.factories import (
+    ProviderApprovalFactory,
+    QualificationFactory,
+    QualificationUnitFactory,
+    UnitFactory,
+)
+from registrations.tests.factories import CourseRunFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +39,31 @@ def _api_token_of(provider: Provider) -> dict[str, object]:
     return {"pk": token.pk}
 
 
+def _learner_of(provider: Provider) -> dict[str, object]:
+    return {"pk": LearnerFactory(provider=provider).pk}
+
+
+def _learner_pk_of(provider: Provider) -> dict[str, object]:
+    return {"learner_pk": LearnerFactory(provider=provider).pk}
+
+
+def _course_run_of(provider: Provider) -> dict[str, object]:
+    return {"pk": CourseRunFactory(provider=provider).pk}
+
+
+def _registration_of(provider: Provider) -> dict[str, object]:
+    run = CourseRunFactory(provider=provider)
+    return {"pk": RegistrationFactory(course_run=run, learner__provider=provider).pk}
+
+
 # url name -> how to make an object of that kind that belongs to `provider`.
 OBJECT_URLS: dict[str, ObjectMaker] = {
+    "learners:detail": _learner_of,
+    "api-learner-detail": _learner_of,
+    "registrations:register_existing": _learner_pk_of,
+    "registrations:course_run_detail": _course_run_of,
+    "api-course-run-detail": _course_run_of,
+    "api-registration-detail": _registration_of,
     "accounts:user_detail": _user_of,
     "accounts:user_edit": _user_of,
     "accounts:user_suspend": _user_of,
@@ -45,9 +76,43 @@ OBJECT_URLS: dict[str, ObjectMaker] = {
 
 # URLs that take an identifier but are not a provider's records, and why.
 NOT_PROVIDER_SCOPED = {
+    "qualifications:detail": "the AO's catalogue; AO_ONLY_URLS checks providers cannot reach it",
+    "qualifications:edit": "the AO's catalogue",
+    "qualifications:unit_edit": "the AO's catalogue",
+    "qualifications:unit_remove": "the AO's catalogue",
+    "qualifications:approval_withdraw": "the AO's catalogue",
+    "registrations:void": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
     "accounts:password_reset_confirm": "a signed single-use link, not a record",
     "accounts:welcome": "a signed single-use link, not a record",
     "accounts:email_confirm": "a signed link, not a record",
+}
+
+
+def _qualification(provider: Provider) -> dict[str, object]:
+    return {"pk": QualificationFactory().pk}
+
+
+def _qualification_unit(provider: Provider) -> dict[str, object]:
+    link = QualificationUnitFactory()
+    return {"pk": link.qualification_id, "unit_pk": link.unit_id}
+
+
+def _unit(provider: Provider) -> dict[str, object]:
+    return {"pk": UnitFactory().pk}
+
+
+def _approval(provider: Provider) -> dict[str, object]:
+    return {"pk": ProviderApprovalFactory(provider=provider).pk}
+
+
+# AO-only pages: even a provider's super user with every provider role is refused.
+AO_ONLY_URLS: dict[str, ObjectMaker] = {
+    "qualifications:detail": _qualification,
+    "qualifications:edit": _qualification,
+    "qualifications:unit_edit": _unit,
+    "qualifications:unit_remove": _qualification_unit,
+    "qualifications:approval_withdraw": _approval,
+    "registrations:void": _registration_of,
 }
 
 
@@ -84,4 +149,18 @@ def test_r_acc_6_a_user_of_another_provider_gets_404(client, url_name):
     sign_in(client, outsider)
 
     assert client.get(url).status_code in {404, 405}
-    assert client.post(url).status_code == 404
+    if url_name.startswith("api-"):
+        assert client.patch(url, {}, content_type="application/json").status_code == 404
+    else:
+        assert client.post(url).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", sorted(AO_ONLY_URLS))
+def test_r_acc_5_ao_only_pages_refuse_every_provider_user(client, url_name):
+    provider = ProviderFactory()
+    insider = UserFactory(organisation=provider.organisation, roles=sorted(PROVIDER_ROLES))
+    url = reverse(url_name, kwargs=AO_ONLY_URLS[url_name](provider))
+    sign_in(client, insider)
+
+    assert client.get(url).status_code in {403, 404, 405}
+    assert client.post(url).status_code in {403, 404}

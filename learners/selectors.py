@@ -1,0 +1,82 @@
+"""Reads of learners, scoped to the signed-in user (R-ACC-6)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet
+
+from .choices import DEMOGRAPHIC_QUESTIONS
+from .models import Learner
+from .validators import fold
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def learners_visible_to(*, user: User) -> QuerySet[Learner]:
+    """AO staff see every learner; a provider's users only their own provider's."""
+    learners = Learner.objects.select_related("provider__organisation")
+    if user.is_ao_staff:
+        return learners
+    return learners.filter(provider__organisation_id=user.organisation_id)
+
+
+def learners_search(
+    *,
+    user: User,
+    search: str = "",
+    course_run_id: int | None = None,
+    status: str = "",
+) -> QuerySet[Learner]:
+    """Name (case- and accent-insensitive) or ULN search, and course run / status filters."""
+    learners = learners_visible_to(user=user)
+    search = search.strip()
+    if search:
+        digits = "".join(search.split())
+        if digits.isdigit():
+            learners = learners.filter(uln__startswith=digits)
+        else:
+            condition = Q()
+            for word in fold(search).split():
+                condition &= Q(name_match_key__contains=word)
+            learners = learners.filter(condition)
+    if course_run_id is not None:
+        learners = learners.filter(registrations__course_run_id=course_run_id)
+    if status:
+        learners = learners.filter(registrations__status=status)
+    if course_run_id is not None or status:
+        learners = learners.distinct()
+    return learners
+
+
+def not_known_report(*, user: User) -> list[dict[str, object]]:
+    """Per provider, how many learners answered each demographic question "Not known" (R-LRN-6)."""
+    aggregates: dict[str, Count] = {"total": Count("pk")}
+    for _, field, _, not_known in DEMOGRAPHIC_QUESTIONS:
+        aggregates[field] = Count("pk", filter=Q(**{field: not_known}))
+    rows = (
+        learners_visible_to(user=user)
+        .values("provider_id", "provider__organisation__name", "provider__centre_number")
+        .annotate(**aggregates)
+        .order_by("provider__organisation__name")
+    )
+    report: list[dict[str, object]] = []
+    for row in rows:
+        total = int(row["total"])
+        report.append(
+            {
+                "provider": row["provider__organisation__name"],
+                "centre_number": row["provider__centre_number"],
+                "total": total,
+                "questions": [
+                    {
+                        "question": question,
+                        "not_known": row[field],
+                        "percent": round(100 * row[field] / total, 1) if total else 0.0,
+                    }
+                    for question, field, _, _ in DEMOGRAPHIC_QUESTIONS
+                ],
+            }
+        )
+    return report

@@ -1,0 +1,231 @@
+"""Every write to learners, validated by the same rules everywhere and audited (R-LRN, R-ACC-7)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.services import audit_record, changed_fields, snapshot
+
+from .models import Learner
+from .reference_data import prison_postcodes, prohibited_text
+from .validators import FieldError, learner_details_check, name_match_key
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from providers.models import Provider
+
+LEARNER_FIELDS = (
+    "uln",
+    "title",
+    "given_name",
+    "preferred_given_name",
+    "middle_names",
+    "family_name",
+    "previous_family_name",
+    "family_name_at_16",
+    "date_of_birth",
+    "gender",
+    "email",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "county",
+    "postcode",
+    "country",
+    "ethnicity",
+    "ability_status",
+    "prior_attainment",
+    "employment_status",
+    "employer",
+)
+POSSIBLE_DUPLICATE = "possible_duplicate"
+
+
+class LearnerRejected(ValidationError):
+    """A learner's details broke one or more rules; `errors` lists them by field."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        by_field: dict[str, list[str]] = {}
+        for error in errors:
+            by_field.setdefault(error.field, []).append(error.message)
+        super().__init__(by_field)
+
+    @property
+    def needs_confirmation_only(self) -> bool:
+        """The only problem is a possible duplicate the user can confirm is a different person."""
+        return bool(self.errors) and all(e.code == POSSIBLE_DUPLICATE for e in self.errors)
+
+
+def learner_validate(
+    *,
+    provider: Provider,
+    details: Mapping[str, Any],
+    existing: Learner | None = None,
+    registration_date: datetime.date | None = None,
+    confirm_possible_duplicate: bool = False,
+    only: Iterable[str] | None = None,
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Every learner rule without writing: R-LRN-1 to R-LRN-5 and the duplicate rules.
+
+    - The same ULN already at this provider is refused (code "uln_duplicate").
+    - The same name (case- and accent-insensitive) and date of birth at this provider, when no ULN
+      is given, is reported with code "possible_duplicate" unless `confirm_possible_duplicate`.
+    Returns (normalised details, errors); empty errors means `learner_create` would accept it.
+    `only` restricts the checks to the named fields (field-by-field checking in the browser)."""
+    wanted = set(only) if only is not None else None
+    on_date = registration_date or timezone.localdate()
+    cleaned, errors = learner_details_check(
+        dict(details),
+        on_date=on_date,
+        prison_postcodes=prison_postcodes(),
+        prohibited=prohibited_text(),
+        only=wanted,
+    )
+    others = Learner.objects.filter(provider=provider)
+    if existing is not None:
+        others = others.exclude(pk=existing.pk)
+    uln = cleaned.get("uln") or ""
+    if uln and (wanted is None or "uln" in wanted) and not any(e.field == "uln" for e in errors):
+        same = others.filter(uln=uln).first()
+        if same is not None:
+            errors.append(
+                FieldError(
+                    "uln",
+                    f"A learner with this ULN is already at your centre ({same.full_name}). "
+                    "Register that learner instead of adding them again.",
+                    "uln_duplicate",
+                )
+            )
+    dob = cleaned.get("date_of_birth")
+    given, family = cleaned.get("given_name"), cleaned.get("family_name")
+    if (
+        not uln
+        and not confirm_possible_duplicate
+        and wanted is None
+        and isinstance(dob, datetime.date)
+        and given
+        and family
+        and not errors
+    ):
+        key = name_match_key(str(given), str(family))
+        same = others.filter(name_match_key=key, date_of_birth=dob).first()
+        if same is not None:
+            errors.append(
+                FieldError(
+                    "given_name",
+                    f"{same.full_name}, born {dob:%d/%m/%Y}, is already a learner at your centre. "
+                    "If this is a different person, confirm it and save again; otherwise "
+                    "register the existing learner.",
+                    POSSIBLE_DUPLICATE,
+                )
+            )
+    return cleaned, errors
+
+
+@transaction.atomic
+def learner_create(
+    *,
+    provider: Provider,
+    details: Mapping[str, Any],
+    acting_user: User | None,
+    registration_date: datetime.date | None = None,
+    confirm_possible_duplicate: bool = False,
+) -> Learner:
+    """Create a learner at `provider` from `details` (Learner field names -> values).
+
+    Raises LearnerRejected (a ValidationError keyed by field) listing every broken rule."""
+    cleaned, errors = learner_validate(
+        provider=provider,
+        details=details,
+        registration_date=registration_date,
+        confirm_possible_duplicate=confirm_possible_duplicate,
+    )
+    if errors:
+        raise LearnerRejected(errors)
+    learner = Learner(
+        provider=provider, **{k: v for k, v in cleaned.items() if k in LEARNER_FIELDS}
+    )
+    learner.name_match_key = name_match_key(learner.given_name, learner.family_name)
+    try:
+        with transaction.atomic():
+            learner.save()
+    except IntegrityError as error:  # two people adding the same ULN at once
+        raise LearnerRejected(
+            [
+                FieldError(
+                    "uln", "A learner with this ULN is already at your centre.", "uln_duplicate"
+                )
+            ]
+        ) from error
+    audit_record(
+        actor=acting_user,
+        action="learner.create",
+        target=learner,
+        after=snapshot(learner, LEARNER_FIELDS),
+        organisation_id=provider.organisation_id,
+    )
+    return learner
+
+
+@transaction.atomic
+def learner_update(
+    *, learner: Learner, details: Mapping[str, Any], acting_user: User | None
+) -> Learner:
+    """Change some of a learner's details; `details` holds only the fields to change.
+
+    Raises LearnerRejected listing every broken rule; audits the changed fields before/after."""
+    unknown = set(details) - set(LEARNER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not learner fields: {sorted(unknown)}")
+    merged = {**snapshot_values(learner), **details}
+    cleaned, errors = learner_validate(
+        provider=learner.provider,
+        details=merged,
+        existing=learner,
+        confirm_possible_duplicate=True,
+        registration_date=learner.created_at.date(),
+    )
+    # Age is judged on the registration date, which this learner already passed.
+    errors = [e for e in errors if not (e.code == "age" and "date_of_birth" not in details)]
+    if errors:
+        raise LearnerRejected(errors)
+    before = snapshot(learner, LEARNER_FIELDS)
+    for name in LEARNER_FIELDS:
+        setattr(learner, name, cleaned[name])
+    learner.name_match_key = name_match_key(learner.given_name, learner.family_name)
+    old, new = changed_fields(before, snapshot(learner, LEARNER_FIELDS))
+    if not new:
+        return learner
+    learner.updated_at = timezone.now()
+    try:
+        with transaction.atomic():
+            learner.save()
+    except IntegrityError as error:
+        raise LearnerRejected(
+            [
+                FieldError(
+                    "uln", "A learner with this ULN is already at your centre.", "uln_duplicate"
+                )
+            ]
+        ) from error
+    audit_record(
+        actor=acting_user,
+        action="learner.update",
+        target=learner,
+        before=old,
+        after=new,
+        organisation_id=learner.provider.organisation_id,
+    )
+    return learner
+
+
+def snapshot_values(learner: Learner) -> dict[str, Any]:
+    """The learner's editable details as Python values (dates stay dates)."""
+    return {name: getattr(learner, name) for name in LEARNER_FIELDS}

@@ -1,0 +1,89 @@
+"""Learner pages: the searchable list (every view audited, R-ACC-7), a learner's page, and the
+AO's "Not known" report (R-LRN-6)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.permissions import capability_required
+from accounts.roles import Capability
+from audit.services import audit_record
+from registrations.models import RegistrationStatus
+from registrations.numbers import registration_number_for_phone
+from registrations.selectors import course_runs_visible_to, registrations_visible_to
+
+from .choices import DEMOGRAPHIC_QUESTIONS
+from .selectors import learners_search, learners_visible_to, not_known_report
+
+PAGE_SIZE = 50
+
+
+@capability_required(Capability.VIEW_LEARNERS)
+def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    course_run_param = request.GET.get("course_run", "")
+    course_run_id = int(course_run_param) if course_run_param.isdigit() else None
+    status = request.GET.get("status", "")
+    if status not in RegistrationStatus.values:
+        status = ""
+    learners = learners_search(
+        user=request.user, search=search, course_run_id=course_run_id, status=status
+    )
+    page = Paginator(learners, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_record(
+        actor=request.user,
+        action="learner.list_viewed",
+        object_type="learners.learner",
+        detail={
+            "search": search,
+            "course_run": course_run_id,
+            "status": status,
+            "page": page.number,
+            "learner_ids": [learner.pk for learner in page],
+        },
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "learners/learner_list.html",
+        {
+            "page": page,
+            "search": search,
+            "course_run_id": course_run_id,
+            "status": status,
+            "statuses": RegistrationStatus.choices,
+            "course_runs": course_runs_visible_to(user=request.user).order_by("programme_name"),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@capability_required(Capability.VIEW_LEARNERS)
+def learner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    learner = get_object_or_404(learners_visible_to(user=request.user), pk=pk)
+    registrations = registrations_visible_to(user=request.user).filter(learner=learner)
+    audit_record(actor=request.user, action="learner.viewed", target=learner)
+    rows = [
+        (registration, registration_number_for_phone(registration.registration_number or ""))
+        for registration in registrations
+    ]
+    return render(
+        request,
+        "learners/learner_detail.html",
+        {"learner": learner, "registrations": rows},
+    )
+
+
+@capability_required(Capability.VIEW_LEARNERS, ao_only=True)
+def not_known_report_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    report = not_known_report(user=request.user)
+    audit_record(actor=request.user, action="learner.not_known_report_viewed")
+    return render(
+        request,
+        "learners/not_known_report.html",
+        {"report": report, "questions": [q for q, _, _, _ in DEMOGRAPHIC_QUESTIONS]},
+    )

@@ -1,0 +1,395 @@
+"""REST API for providers' management information systems (issue 4 item 8): learners, course
+runs and registrations, scoped to the caller's provider, through the same services as the forms
+and the importer. Rule failures answer 400 with {"errors": [{"field", "code", "message"}]}."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from accounts.permissions import HasCapability
+from accounts.roles import Capability
+from learners.models import Learner
+from learners.selectors import learners_search, learners_visible_to
+from learners.services import LearnerRejected, learner_create, learner_update
+from learners.validators import FieldError
+from providers.models import Provider
+from providers.selectors import providers_visible_to
+from registrations.models import CourseRun, Registration, RegistrationStatus
+from registrations.selectors import course_runs_visible_to, registrations_visible_to
+from registrations.services import (
+    RegistrationRejected,
+    course_run_create,
+    course_run_update,
+    registration_create,
+    registration_update_status,
+)
+from registrations.validators import RegistrationRecord
+
+from .serializers import (
+    CourseRunSerializer,
+    ErrorsSerializer,
+    LearnerSerializer,
+    RegistrationSerializer,
+)
+
+READ = (Capability.VIEW_LEARNERS,)
+WRITE = (Capability.MANAGE_REGISTRATIONS,)
+BY_METHOD = {"GET": READ, "POST": WRITE, "PUT": WRITE, "PATCH": WRITE}
+ERROR_RESPONSES = {400: ErrorsSerializer}
+
+
+def _errors(errors: list[FieldError]) -> Response:
+    return Response(
+        {"errors": [{"field": e.field, "code": e.code, "message": e.message} for e in errors]},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def _parse_errors(serializer_errors: Any) -> Response:
+    """Input that could not be parsed (a bad date, an unknown code), in the same shape."""
+    flat: list[FieldError] = []
+    for field, messages in serializer_errors.items():
+        for message in messages if isinstance(messages, list) else [messages]:
+            flat.append(FieldError(field, str(message), getattr(message, "code", "invalid")))
+    return _errors(flat)
+
+
+def _own_provider(user: User) -> Provider:
+    if user.is_ao_staff:
+        raise ApiPermissionDenied("Only a provider's users create records through the API.")
+    provider = providers_visible_to(user=user).first()
+    if provider is None:
+        raise ApiPermissionDenied("Your organisation has no provider record.")
+    return provider
+
+
+class _ScopedView(generics.GenericAPIView):
+    permission_classes = [HasCapability]
+    required_capabilities_by_method = BY_METHOD
+    required_capabilities = READ
+
+    @property
+    def portal_user(self) -> User:
+        return self.request.user  # type: ignore[return-value]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, PermissionDenied):
+            exc = ApiPermissionDenied(str(exc) or None)
+        return super().handle_exception(exc)
+
+
+class LearnerFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label="Name or ULN")
+    uln = django_filters.CharFilter(field_name="uln")
+    course_run = django_filters.NumberFilter(field_name="registrations__course_run", distinct=True)
+    status = django_filters.ChoiceFilter(
+        field_name="registrations__status", choices=RegistrationStatus.choices, distinct=True
+    )
+
+    class Meta:
+        model = Learner
+        fields = ["search", "uln", "course_run", "status"]
+
+    def filter_search(
+        self, queryset: QuerySet[Learner], name: str, value: str
+    ) -> QuerySet[Learner]:
+        matching = learners_search(user=self.request.user, search=value)
+        return queryset.filter(pk__in=matching.values("pk"))
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List learners at your centre"),
+    post=extend_schema(
+        summary="Create a learner", responses={201: LearnerSerializer, **ERROR_RESPONSES}
+    ),
+)
+class LearnerListCreate(_ScopedView, generics.ListCreateAPIView):
+    serializer_class = LearnerSerializer
+    filterset_class = LearnerFilter
+
+    def get_queryset(self) -> QuerySet[Learner]:
+        if getattr(self, "swagger_fake_view", False):  # building the schema: no user
+            return Learner.objects.none()
+        return learners_visible_to(user=self.portal_user).order_by("pk")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            return _parse_errors(serializer.errors)
+        details = dict(serializer.validated_data)
+        confirm = details.pop("confirm_possible_duplicate", False)
+        try:
+            learner = learner_create(
+                provider=_own_provider(self.portal_user),
+                details=details,
+                acting_user=self.portal_user,
+                confirm_possible_duplicate=confirm,
+            )
+        except LearnerRejected as rejected:
+            return _errors(rejected.errors)
+        return Response(self.get_serializer(learner).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Read a learner"),
+    put=extend_schema(
+        summary="Replace a learner's details", responses={200: LearnerSerializer, **ERROR_RESPONSES}
+    ),
+    patch=extend_schema(
+        summary="Change some of a learner's details",
+        responses={200: LearnerSerializer, **ERROR_RESPONSES},
+    ),
+)
+class LearnerDetail(_ScopedView, generics.RetrieveUpdateAPIView):
+    serializer_class = LearnerSerializer
+
+    def get_queryset(self) -> QuerySet[Learner]:
+        if getattr(self, "swagger_fake_view", False):  # building the schema: no user
+            return Learner.objects.none()
+        return learners_visible_to(user=self.portal_user)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        learner = self.get_object()
+        serializer = self.get_serializer(
+            learner, data=request.data, partial=kwargs.get("partial", False)
+        )
+        if not serializer.is_valid():
+            return _parse_errors(serializer.errors)
+        details = dict(serializer.validated_data)
+        details.pop("confirm_possible_duplicate", None)
+        try:
+            learner = learner_update(learner=learner, details=details, acting_user=self.portal_user)
+        except LearnerRejected as rejected:
+            return _errors(rejected.errors)
+        return Response(self.get_serializer(learner).data)
+
+
+class CourseRunFilter(django_filters.FilterSet):
+    qualification_number = django_filters.CharFilter(field_name="qualification__number")
+    start_date_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    start_date_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+
+    class Meta:
+        model = CourseRun
+        fields = ["qualification_number", "start_date_from", "start_date_to"]
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List your centre's course runs"),
+    post=extend_schema(
+        summary="Create a course run", responses={201: CourseRunSerializer, **ERROR_RESPONSES}
+    ),
+)
+class CourseRunListCreate(_ScopedView, generics.ListCreateAPIView):
+    serializer_class = CourseRunSerializer
+    filterset_class = CourseRunFilter
+
+    def get_queryset(self) -> QuerySet[CourseRun]:
+        if getattr(self, "swagger_fake_view", False):  # building the schema: no user
+            return CourseRun.objects.none()
+        return course_runs_visible_to(user=self.portal_user).order_by("pk")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            return _parse_errors(serializer.errors)
+        try:
+            course_run = course_run_create(
+                provider=_own_provider(self.portal_user),
+                acting_user=self.portal_user,
+                **serializer.validated_data,
+            )
+        except RegistrationRejected as rejected:
+            return _errors(rejected.errors)
+        return Response(self.get_serializer(course_run).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Read a course run"),
+    put=extend_schema(
+        summary="Change a course run", responses={200: CourseRunSerializer, **ERROR_RESPONSES}
+    ),
+    patch=extend_schema(
+        summary="Change some of a course run",
+        responses={200: CourseRunSerializer, **ERROR_RESPONSES},
+    ),
+)
+class CourseRunDetail(_ScopedView, generics.RetrieveUpdateAPIView):
+    serializer_class = CourseRunSerializer
+
+    def get_queryset(self) -> QuerySet[CourseRun]:
+        if getattr(self, "swagger_fake_view", False):  # building the schema: no user
+            return CourseRun.objects.none()
+        return course_runs_visible_to(user=self.portal_user)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        course_run = self.get_object()
+        serializer = self.get_serializer(course_run, data=request.data, partial=True)
+        if not serializer.is_valid():
+            return _parse_errors(serializer.errors)
+        data = dict(serializer.validated_data)
+        if data.pop("qualification", course_run.qualification) != course_run.qualification:
+            return _errors(
+                [
+                    FieldError(
+                        "qualification_number",
+                        "A course run's qualification cannot change; create a new course run.",
+                        "immutable",
+                    )
+                ]
+            )
+        try:
+            course_run = course_run_update(
+                course_run=course_run, acting_user=self.portal_user, **data
+            )
+        except RegistrationRejected as rejected:
+            return _errors(rejected.errors)
+        return Response(self.get_serializer(course_run).data)
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RegistrationStatus.choices)
+    course_run = django_filters.NumberFilter(field_name="course_run")
+    learner = django_filters.NumberFilter(field_name="learner")
+    uln = django_filters.CharFilter(field_name="learner__uln")
+    qualification_number = django_filters.CharFilter(field_name="course_run__qualification__number")
+    registration_number = django_filters.CharFilter(field_name="registration_number")
+
+    class Meta:
+        model = Registration
+        fields = [
+            "status",
+            "course_run",
+            "learner",
+            "uln",
+            "qualification_number",
+            "registration_number",
+        ]
+
+
+RECORD_FIELDS = (
+    "status",
+    "registration_number",
+    "registration_date",
+    "achieved_date",
+    "certificate_claimed_date",
+    "certificate_sent_date",
+    "certificate_received_date",
+    "postal_tracking_reference",
+)
+
+
+def _record_changes(data: dict[str, Any]) -> dict[str, Any]:
+    changes = {k: v for k, v in data.items() if k in RECORD_FIELDS}
+    for name in ("registration_number", "postal_tracking_reference"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    return changes
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List your centre's registrations"),
+    post=extend_schema(
+        summary="Register a learner on a course run",
+        description="Status `registered` (the default) is a registration request, accepted at "
+        "once with a new registration number when it passes every rule (R-REG-5).",
+        responses={201: RegistrationSerializer, **ERROR_RESPONSES},
+    ),
+)
+class RegistrationListCreate(_ScopedView, generics.ListCreateAPIView):
+    serializer_class = RegistrationSerializer
+    filterset_class = RegistrationFilter
+
+    def get_queryset(self) -> QuerySet[Registration]:
+        if getattr(self, "swagger_fake_view", False):  # building the schema: no user
+            return Registration.objects.none()
+        return registrations_visible_to(user=self.portal_user).order_by("pk")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            return _parse_errors(serializer.errors)
+        data = dict(serializer.validated_data)
+        learner = learners_visible_to(user=self.portal_user).filter(pk=data["learner"].pk).first()
+        course_run = (
+            course_runs_visible_to(user=self.portal_user).filter(pk=data["course_run"].pk).first()
+        )
+        missing = [
+            FieldError(name, f"No such {label} at your centre.", "does_not_exist")
+            for name, label, found in (
+                ("learner", "learner", learner),
+                ("course_run", "course run", course_run),
+            )
+            if found is None
+        ]
+        if missing or learner is None or course_run is None:
+            return _errors(missing)
+        try:
+            registration = registration_create(
+                learner=learner,
+                course_run=course_run,
+                acting_user=self.portal_user,
+                record=RegistrationRecord(**_record_changes(data)),
+            )
+        except RegistrationRejected as rejected:
+            return _errors(rejected.errors)
+        return Response(self.get_serializer(registration).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Read a registration"),
+    put=extend_schema(
+        summary="Change a registration's status and dates",
+        responses={200: RegistrationSerializer, **ERROR_RESPONSES},
+    ),
+    patch=extend_schema(
+        summary="Change a registration's status or dates",
+        responses={200: RegistrationSerializer, **ERROR_RESPONSES},
+    ),
+)
+class RegistrationDetail(_ScopedView, generics.RetrieveUpdateAPIView):
+    serializer_class = RegistrationSerializer
+
+    def get_queryset(self) -> QuerySet[Registration]:
+        if getattr(self, "swagger_fake_view", False):  # building the schema: no user
+            return Registration.objects.none()
+        return registrations_visible_to(user=self.portal_user)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        registration = self.get_object()
+        serializer = self.get_serializer(registration, data=request.data, partial=True)
+        if not serializer.is_valid():
+            return _parse_errors(serializer.errors)
+        data = dict(serializer.validated_data)
+        for name in ("learner", "course_run"):
+            if name in data and data[name].pk != getattr(registration, f"{name}_id"):
+                return _errors(
+                    [
+                        FieldError(
+                            name,
+                            f"A registration's {name.replace('_', ' ')} cannot change.",
+                            "immutable",
+                        )
+                    ]
+                )
+        # Only what the caller sent changes; PATCH without "status" keeps the status.
+        sent = {k: v for k, v in _record_changes(data).items() if k in request.data}
+        proposed = replace(RegistrationRecord.of(registration), **sent)
+        try:
+            registration = registration_update_status(
+                registration=registration, proposed=proposed, acting_user=self.portal_user
+            )
+        except RegistrationRejected as rejected:
+            return _errors(rejected.errors)
+        return Response(self.get_serializer(registration).data)

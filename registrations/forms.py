@@ -1,0 +1,224 @@
+"""Browser forms for registering learners and creating course runs: input parsing, then the same
+validators and services the API and the importer use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from learners.forms import FieldErrorsMixin, LearnerDetailsForm, date_field
+from learners.models import Learner
+from learners.services import POSSIBLE_DUPLICATE, LearnerRejected, learner_validate
+from qualifications.models import Qualification
+from qualifications.selectors import qualifications_approved_for
+
+from .models import CourseRun, Registration, RegistrationStatus
+from .selectors import course_runs_visible_to
+from .services import (
+    RegistrationRejected,
+    course_run_create,
+    course_run_validate,
+    learner_register,
+    registration_create,
+    registration_validate,
+)
+from .validators import RegistrationRecord
+
+# Where each rule's field shows on these forms.
+REGISTRATION_FIELD_MAP = {
+    "qualification": "course_run",
+    "course_run": "course_run",
+    "registration_date": "registration_date",
+    "status": "__all__",
+    "registration_number": "__all__",
+}
+
+
+class CourseRunChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return (
+            f"{obj.programme_name}: {obj.qualification.number} {obj.qualification.title} "
+            f"(starts {obj.start_date:%d/%m/%Y})"
+        )
+
+
+class _RegistrationFields(FieldErrorsMixin, forms.Form):
+    course_run = CourseRunChoiceField(
+        label="Course run",
+        queryset=CourseRun.objects.none(),
+        empty_label="Choose a course run",
+        error_messages={"required": "Choose the course run to register the learner on."},
+    )
+    registration_date = date_field(
+        "Registration date", required=False, help_text="Leave empty for today. " + "Day/month/year."
+    )
+
+    def setup_registration(self, user: Any) -> None:
+        self.user = user
+        self.fields["course_run"].queryset = course_runs_visible_to(user=user).order_by(  # type: ignore[attr-defined]
+            "programme_name", "-start_date"
+        )
+
+    def registration_day(self) -> Any:
+        return self.cleaned_data.get("registration_date") or timezone.localdate()
+
+
+class RegisterLearnerForm(LearnerDetailsForm, _RegistrationFields):
+    """A new learner and their registration on one page (issue 4 item 4)."""
+
+    confirm_possible_duplicate = forms.BooleanField(
+        label="This is a different person with the same name and date of birth",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, user: Any, provider: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        self.setup_registration(user)
+        self.possible_duplicate = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # Fields that failed parsing are already reported; check the others with the rules.
+        failed = set(self.errors)
+        _, learner_errors = learner_validate(
+            provider=self.provider,
+            details={k: v for k, v in self.learner_details().items() if k not in failed},
+            registration_date=self.registration_day(),
+            confirm_possible_duplicate=bool(cleaned.get("confirm_possible_duplicate")),
+            only=[n for n in self.learner_field_names if n not in failed] if failed else None,
+        )
+        self.possible_duplicate = any(e.code == POSSIBLE_DUPLICATE for e in learner_errors)
+        self.apply_errors(learner_errors)
+        course_run = cleaned.get("course_run")
+        date_of_birth = cleaned.get("date_of_birth")
+        if course_run is not None and date_of_birth is not None:
+            unsaved = Learner(provider=self.provider, date_of_birth=date_of_birth)
+            errors = registration_validate(
+                course_run=course_run,
+                learner=unsaved,
+                proposed=RegistrationRecord(
+                    status=RegistrationStatus.REGISTERED,
+                    registration_date=self.registration_day(),
+                ),
+                acting_user=self.user,
+            )
+            # The learner's age is already reported at the date of birth.
+            errors = [e for e in errors if e.code != "age" or "date_of_birth" not in cleaned]
+            self.apply_errors(errors, REGISTRATION_FIELD_MAP)
+        return cleaned
+
+    def save(self) -> Registration | None:
+        try:
+            return learner_register(
+                provider=self.provider,
+                details=self.learner_details(),
+                course_run=self.cleaned_data["course_run"],
+                acting_user=self.user,
+                registration_date=self.registration_day(),
+                confirm_possible_duplicate=self.cleaned_data.get(
+                    "confirm_possible_duplicate", False
+                ),
+            )
+        except LearnerRejected as rejected:
+            self.apply_errors(rejected.errors)
+        except RegistrationRejected as rejected:
+            self.apply_errors(rejected.errors, REGISTRATION_FIELD_MAP)
+        return None
+
+
+class RegisterExistingLearnerForm(_RegistrationFields):
+    """An existing learner on another course run."""
+
+    def __init__(self, *args: Any, user: Any, learner: Learner, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.learner = learner
+        self.setup_registration(user)
+        field = self.fields["course_run"]
+        field.queryset = field.queryset.filter(provider=learner.provider)  # type: ignore[attr-defined]
+
+    def _record(self) -> RegistrationRecord:
+        return RegistrationRecord(
+            status=RegistrationStatus.REGISTERED, registration_date=self.registration_day()
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("course_run") is not None:
+            errors = registration_validate(
+                course_run=cleaned["course_run"],
+                learner=self.learner,
+                proposed=self._record(),
+                acting_user=self.user,
+            )
+            self.apply_errors(errors, REGISTRATION_FIELD_MAP)
+        return cleaned
+
+    def save(self) -> Registration | None:
+        try:
+            return registration_create(
+                learner=self.learner,
+                course_run=self.cleaned_data["course_run"],
+                acting_user=self.user,
+                record=self._record(),
+            )
+        except RegistrationRejected as rejected:
+            self.apply_errors(rejected.errors, REGISTRATION_FIELD_MAP)
+        return None
+
+
+class CourseRunForm(FieldErrorsMixin, forms.Form):
+    qualification: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="Qualification",
+        queryset=Qualification.objects.none(),
+        empty_label="Choose a qualification",
+        error_messages={"required": "Choose the qualification this course run delivers."},
+    )
+    programme_name = forms.CharField(label="Programme name", max_length=128)
+    primary_tutor = forms.CharField(label="Primary tutor", max_length=128)
+    start_date = date_field("Start date")
+    planned_achievement_date = date_field("Planned achievement date")
+
+    def __init__(self, *args: Any, user: Any, provider: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.provider = provider
+        field = self.fields["qualification"]
+        field.queryset = qualifications_approved_for(provider=provider)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda q: f"{q.number} {q.title}"  # type: ignore[attr-defined]
+        self.fields["programme_name"].error_messages["required"] = "Enter the programme name."
+        self.fields["primary_tutor"].error_messages["required"] = "Enter the primary tutor's name."
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        needed = (
+            "qualification",
+            "start_date",
+            "planned_achievement_date",
+            "programme_name",
+            "primary_tutor",
+        )
+        if all(cleaned.get(n) for n in needed):
+            errors = course_run_validate(provider=self.provider, **{n: cleaned[n] for n in needed})
+            self.apply_errors(errors)
+        return cleaned
+
+    def save(self) -> CourseRun | None:
+        try:
+            return course_run_create(
+                provider=self.provider, acting_user=self.user, **self.cleaned_data
+            )
+        except RegistrationRejected as rejected:
+            self.apply_errors(rejected.errors)
+        return None
+
+
+class VoidForm(forms.Form):
+    void_reason = forms.CharField(
+        label="Reason for voiding",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the reason for voiding this registration."},
+    )

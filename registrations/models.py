@@ -1,0 +1,131 @@
+"""Course runs and registrations (R-REG-3, R-REG-4, R-REG-5)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class CourseRun(models.Model):
+    """One provider delivering one qualification (R-REG-3)."""
+
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="course_runs"
+    )
+    qualification = models.ForeignKey(
+        "qualifications.Qualification", on_delete=models.PROTECT, related_name="course_runs"
+    )
+    start_date = models.DateField()
+    planned_achievement_date = models.DateField()
+    programme_name = models.CharField(max_length=128)
+    primary_tutor = models.CharField(max_length=128)  # PII
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-start_date", "programme_name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_achievement_date__gte=models.F("start_date")),
+                name="course_run_achievement_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.programme_name} ({self.qualification.number}, from {self.start_date:%d/%m/%Y})"
+        )
+
+
+class RegistrationStatus(models.TextChoices):
+    """The statuses of 004, with their labels exactly as the CSV spells them (R-REG-4)."""
+
+    NOT_REGISTERED = "not_registered", "Not registered"
+    REGISTERED = "registered", "Registered"
+    ACHIEVED = "achieved", "Achieved"
+    CERTIFICATE_CLAIMED = "certificate_claimed", "Certificate Claimed"
+    CERTIFICATE_SENT = "certificate_sent", "Certificate Sent"
+    CERTIFICATE_RECEIVED = "certificate_received", "Certificate Received"
+    EXEMPT = "exempt", "Exempt"
+    REGISTRATION_NOT_REQUIRED = "registration_not_required", "Registration Not Required"
+
+    @classmethod
+    def from_label(cls, text: str) -> RegistrationStatus | None:
+        """The status a CSV cell or API value names (label or code, any case), or None."""
+        wanted = " ".join((text or "").split()).casefold()
+        for status in cls:
+            if wanted in (status.label.casefold(), status.value):
+                return status
+        return None
+
+
+# R-REG-4, our decision: every status from Registered onwards needs a registration number.
+NUMBER_REQUIRED_STATUSES = frozenset(
+    {
+        RegistrationStatus.REGISTERED,
+        RegistrationStatus.ACHIEVED,
+        RegistrationStatus.CERTIFICATE_CLAIMED,
+        RegistrationStatus.CERTIFICATE_SENT,
+        RegistrationStatus.CERTIFICATE_RECEIVED,
+    }
+)
+
+
+class Registration(models.Model):
+    """A learner on a course run. The number is issued when the AO accepts it (R-REG-5)."""
+
+    learner = models.ForeignKey(
+        "learners.Learner", on_delete=models.PROTECT, related_name="registrations"
+    )
+    course_run = models.ForeignKey(
+        CourseRun, on_delete=models.PROTECT, related_name="registrations"
+    )
+    status = models.CharField(
+        max_length=30, choices=RegistrationStatus.choices, default=RegistrationStatus.NOT_REGISTERED
+    )
+    registration_number = models.CharField(max_length=128, null=True, blank=True, unique=True)
+    registration_date = models.DateField(null=True, blank=True)
+    achieved_date = models.DateField(null=True, blank=True)
+    certificate_claimed_date = models.DateField(null=True, blank=True)
+    certificate_sent_date = models.DateField(null=True, blank=True)
+    certificate_received_date = models.DateField(null=True, blank=True)
+    postal_tracking_reference = models.CharField(max_length=128, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=sorted(s.value for s in NUMBER_REQUIRED_STATUSES))
+                | (Q(registration_number__isnull=False) & ~Q(registration_number="")),
+                name="registration_number_required_for_status",
+                violation_error_message=(
+                    "Registered and every later status need a registration number."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(registration_number=""), name="registration_number_null_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="registration_void_needs_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "course_run"], name="registration_learner_once_per_course_run"
+            ),
+        ]
+        indexes = [models.Index(fields=["course_run", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.registration_number or 'unnumbered'}: {self.get_status_display()}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None

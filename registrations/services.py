@@ -1,0 +1,514 @@
+"""Every write to course runs and registrations, audited (R-REG-3 to R-REG-5, R-REG-14).
+
+Callers (forms, API, CSV importer) pass a `RegistrationRecord` and get back the saved row, or a
+`RegistrationRejected` (a ValidationError keyed by field) whose `.errors` lists FieldErrors with
+stable codes. To check without writing, call `registration_validate` with the same arguments."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.services import audit_record, changed_fields, snapshot
+from learners.services import learner_create
+from learners.validators import FieldError
+from qualifications.selectors import provider_is_approved_for
+
+from .models import CourseRun, Registration, RegistrationStatus
+from .numbers import registration_number_format, registration_serials_next
+from .validators import (
+    RegistrationFacts,
+    RegistrationRecord,
+    is_registration_request,
+    registration_change_errors,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from learners.models import Learner
+    from providers.models import Provider
+    from qualifications.models import Qualification
+
+COURSE_RUN_AUDIT_FIELDS = (
+    "provider",
+    "qualification",
+    "start_date",
+    "planned_achievement_date",
+    "programme_name",
+    "primary_tutor",
+)
+REGISTRATION_AUDIT_FIELDS = (
+    "learner",
+    "course_run",
+    "status",
+    "registration_number",
+    "registration_date",
+    "achieved_date",
+    "certificate_claimed_date",
+    "certificate_sent_date",
+    "certificate_received_date",
+    "postal_tracking_reference",
+    "voided_at",
+    "void_reason",
+)
+
+
+class RegistrationRejected(ValidationError):
+    """One or more registration rules were broken; `errors` lists them by field with codes."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        by_field: dict[str, list[str]] = {}
+        for error in errors:
+            by_field.setdefault(error.field, []).append(error.message)
+        super().__init__(by_field)
+
+
+def acting_as_ao(user: User | None) -> bool:
+    """AO staff, or the system itself (no user: demo data, migrations)."""
+    return user is None or user.is_ao_staff
+
+
+def _ensure_may_act_for(user: User | None, provider: Provider) -> None:
+    """A provider's users act only for their own provider (R-ACC-6), whatever the caller passed."""
+    if (
+        not acting_as_ao(user)
+        and user is not None
+        and user.organisation_id != provider.organisation_id
+    ):
+        raise PermissionDenied("You can act only for your own centre.")
+
+
+# Course runs ---------------------------------------------------------------------------------
+
+
+def course_run_validate(
+    *,
+    provider: Provider,
+    qualification: Qualification,
+    start_date: datetime.date,
+    planned_achievement_date: datetime.date,
+    programme_name: str,
+    primary_tutor: str,
+) -> list[FieldError]:
+    """R-REG-3 plus: the provider is approved for the qualification, which is open on the start
+    date; the planned achievement date is not before the start date."""
+    errors: list[FieldError] = []
+    if not programme_name.strip():
+        errors.append(FieldError("programme_name", "Enter the programme name.", "required"))
+    if not primary_tutor.strip():
+        errors.append(FieldError("primary_tutor", "Enter the primary tutor's name.", "required"))
+    for name, value in (("programme_name", programme_name), ("primary_tutor", primary_tutor)):
+        if len(value.strip()) > 128:
+            errors.append(FieldError(name, "Use at most 128 characters.", "long"))
+    if planned_achievement_date < start_date:
+        errors.append(
+            FieldError(
+                "planned_achievement_date",
+                "Planned achievement date must be on or after the start date.",
+                "date_order",
+            )
+        )
+    if not provider_is_approved_for(provider_id=provider.pk, qualification_id=qualification.pk):
+        errors.append(
+            FieldError(
+                "qualification",
+                f"Your centre is not approved to deliver {qualification.number}.",
+                "not_approved",
+            )
+        )
+    elif not qualification.is_open_on(start_date):
+        errors.append(
+            FieldError(
+                "start_date",
+                f"{qualification.number} is not open on {start_date:%d/%m/%Y}.",
+                "qualification_closed",
+            )
+        )
+    return errors
+
+
+@transaction.atomic
+def course_run_create(
+    *,
+    provider: Provider,
+    qualification: Qualification,
+    start_date: datetime.date,
+    planned_achievement_date: datetime.date,
+    programme_name: str,
+    primary_tutor: str,
+    acting_user: User | None,
+) -> CourseRun:
+    """Create a course run; raises RegistrationRejected listing every broken rule."""
+    _ensure_may_act_for(acting_user, provider)
+    errors = course_run_validate(
+        provider=provider,
+        qualification=qualification,
+        start_date=start_date,
+        planned_achievement_date=planned_achievement_date,
+        programme_name=programme_name,
+        primary_tutor=primary_tutor,
+    )
+    if errors:
+        raise RegistrationRejected(errors)
+    course_run = CourseRun.objects.create(
+        provider=provider,
+        qualification=qualification,
+        start_date=start_date,
+        planned_achievement_date=planned_achievement_date,
+        programme_name=programme_name.strip(),
+        primary_tutor=primary_tutor.strip(),
+    )
+    audit_record(
+        actor=acting_user,
+        action="course_run.create",
+        target=course_run,
+        after=snapshot(course_run, COURSE_RUN_AUDIT_FIELDS),
+        organisation_id=provider.organisation_id,
+    )
+    return course_run
+
+
+@transaction.atomic
+def course_run_update(
+    *,
+    course_run: CourseRun,
+    acting_user: User | None,
+    start_date: datetime.date | None = None,
+    planned_achievement_date: datetime.date | None = None,
+    programme_name: str | None = None,
+    primary_tutor: str | None = None,
+) -> CourseRun:
+    """Change a course run's dates, programme name or tutor (None leaves a value as it is).
+    The qualification and provider do not change. Raises RegistrationRejected."""
+    _ensure_may_act_for(acting_user, course_run.provider)
+    course_run = (
+        CourseRun.objects.select_for_update()
+        .select_related("provider", "qualification")
+        .get(pk=course_run.pk)
+    )
+    before = snapshot(course_run, COURSE_RUN_AUDIT_FIELDS)
+    start = start_date or course_run.start_date
+    planned = planned_achievement_date or course_run.planned_achievement_date
+    name = course_run.programme_name if programme_name is None else programme_name
+    tutor = course_run.primary_tutor if primary_tutor is None else primary_tutor
+    errors = course_run_validate(
+        provider=course_run.provider,
+        qualification=course_run.qualification,
+        start_date=start,
+        planned_achievement_date=planned,
+        programme_name=name,
+        primary_tutor=tutor,
+    )
+    if start == course_run.start_date:
+        # An existing run keeps its start date even if approval or the catalogue changed since.
+        errors = [e for e in errors if e.code not in ("not_approved", "qualification_closed")]
+    if errors:
+        raise RegistrationRejected(errors)
+    course_run.start_date = start
+    course_run.planned_achievement_date = planned
+    course_run.programme_name = name.strip()
+    course_run.primary_tutor = tutor.strip()
+    old, new = changed_fields(before, snapshot(course_run, COURSE_RUN_AUDIT_FIELDS))
+    if new:
+        course_run.save()
+        audit_record(
+            actor=acting_user,
+            action="course_run.update",
+            target=course_run,
+            before=old,
+            after=new,
+            organisation_id=course_run.provider.organisation_id,
+        )
+    return course_run
+
+
+# Registrations -------------------------------------------------------------------------------
+
+
+def registration_facts(
+    *,
+    course_run: CourseRun,
+    learner: Learner,
+    acting_user: User | None,
+    registration: Registration | None = None,
+    today: datetime.date | None = None,
+    provider_approved: bool | None = None,
+) -> RegistrationFacts:
+    """What `registration_change_errors` needs, read from the database (one query for approval,
+    unless the caller already knows it: pass `provider_approved` in bulk work)."""
+    qualification = course_run.qualification
+    if provider_approved is None:
+        provider_approved = provider_is_approved_for(
+            provider_id=course_run.provider_id, qualification_id=qualification.pk
+        )
+    return RegistrationFacts(
+        acting_as_ao=acting_as_ao(acting_user),
+        provider_approved=provider_approved,
+        qualification_label=f"{qualification.number} {qualification.title}",
+        qualification_start=qualification.operational_start_date,
+        qualification_end=qualification.operational_end_date,
+        learner_date_of_birth=learner.date_of_birth,
+        today=today or timezone.localdate(),
+        voided=registration is not None and registration.is_void,
+    )
+
+
+def registration_validate(
+    *,
+    course_run: CourseRun,
+    learner: Learner,
+    proposed: RegistrationRecord,
+    acting_user: User | None,
+    registration: Registration | None = None,
+    number_removal_allowed: bool = False,
+) -> list[FieldError]:
+    """Every rule `registration_create` (registration None) or `registration_update_status`
+    would apply, without writing. An empty list means the save would succeed (barring a race).
+    `learner` may be unsaved (a learner about to be created): only its provider and date of
+    birth are read then."""
+    errors: list[FieldError] = []
+    if learner.provider_id != course_run.provider_id:
+        errors.append(
+            FieldError(
+                "course_run",
+                "The learner and the course run are at different centres.",
+                "provider_mismatch",
+            )
+        )
+    if registration is None and learner.pk is not None:
+        duplicate = Registration.objects.filter(learner=learner, course_run=course_run).first()
+        if duplicate is not None:
+            errors.append(
+                FieldError(
+                    "course_run",
+                    f"{learner.full_name} is already on this course run "
+                    f"({duplicate.get_status_display()}).",
+                    "already_registered",
+                )
+            )
+    facts = registration_facts(
+        course_run=course_run, learner=learner, acting_user=acting_user, registration=registration
+    )
+    current = RegistrationRecord.of(registration) if registration is not None else None
+    errors += registration_change_errors(
+        current=current,
+        proposed=proposed,
+        facts=facts,
+        number_removal_allowed=number_removal_allowed,
+    )
+    return errors
+
+
+def registration_number_issue() -> str:
+    """A new registration number from the database sequence (R-REG-5), skipping any number an
+    older system's migrated record already holds."""
+    return registration_numbers_issue(1)[0]
+
+
+def registration_numbers_issue(count: int) -> list[str]:
+    """`count` new registration numbers in one round trip, for bulk acceptance by the importer."""
+    numbers = [registration_number_format(s) for s in registration_serials_next(count)]
+    taken = set(
+        Registration.objects.filter(registration_number__in=numbers).values_list(
+            "registration_number", flat=True
+        )
+    )
+    if not taken:
+        return numbers
+    kept = [n for n in numbers if n not in taken]
+    return kept + registration_numbers_issue(count - len(kept))
+
+
+def _apply(registration: Registration, record: RegistrationRecord) -> None:
+    registration.status = record.status
+    registration.registration_number = record.registration_number or None
+    registration.registration_date = record.registration_date
+    registration.achieved_date = record.achieved_date
+    registration.certificate_claimed_date = record.certificate_claimed_date
+    registration.certificate_sent_date = record.certificate_sent_date
+    registration.certificate_received_date = record.certificate_received_date
+    registration.postal_tracking_reference = record.postal_tracking_reference
+
+
+def _accepting(
+    record: RegistrationRecord, current: RegistrationRecord | None
+) -> RegistrationRecord:
+    """R-REG-5: a request that passed every rule is accepted at once and gets its number."""
+    if not is_registration_request(current, record):
+        return record
+    from dataclasses import replace
+
+    return replace(
+        record,
+        registration_number=registration_number_issue(),
+        registration_date=record.registration_date or timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    learner: Learner,
+    course_run: CourseRun,
+    acting_user: User | None,
+    record: RegistrationRecord | None = None,
+) -> Registration:
+    """Register `learner` on `course_run`: request and, if every rule passes, accept (R-REG-5).
+
+    `record` defaults to Registered today. A Registered request without a number is given one
+    from the sequence in this transaction. Other statuses are saved as given (AO staff may bring
+    every status and an older system's number, R-REG-14). Raises RegistrationRejected."""
+    _ensure_may_act_for(acting_user, course_run.provider)
+    proposed = (record or RegistrationRecord(status=RegistrationStatus.REGISTERED)).normalised()
+    errors = registration_validate(
+        course_run=course_run, learner=learner, proposed=proposed, acting_user=acting_user
+    )
+    if errors:
+        raise RegistrationRejected(errors)
+    accepted = _accepting(proposed, None)
+    registration = Registration(learner=learner, course_run=course_run)
+    _apply(registration, accepted)
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError as error:
+        raise RegistrationRejected(
+            [FieldError("course_run", "This registration already exists.", "already_registered")]
+        ) from error
+    audit_record(
+        actor=acting_user,
+        action="registration.create",
+        target=registration,
+        after=snapshot(registration, REGISTRATION_AUDIT_FIELDS),
+        organisation_id=course_run.provider.organisation_id,
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_update_status(
+    *,
+    registration: Registration,
+    proposed: RegistrationRecord,
+    acting_user: User | None,
+    number_removal_allowed: bool = False,
+) -> Registration:
+    """Change a registration's status, dates, tracking reference (and number, for AO staff).
+
+    Build `proposed` from `RegistrationRecord.of(registration)` with `dataclasses.replace`. A
+    move to Registered without a number is a request: accepted at once with a new number.
+    `number_removal_allowed` is for the AO's edit form only (R-REG-10); the importer never sets
+    it. Raises RegistrationRejected; audits the changed fields before/after."""
+    _ensure_may_act_for(acting_user, registration.course_run.provider)
+    registration = (
+        Registration.objects.select_for_update()
+        .select_related("learner", "course_run__qualification", "course_run__provider")
+        .get(pk=registration.pk)
+    )
+    proposed = proposed.normalised()
+    errors = registration_validate(
+        course_run=registration.course_run,
+        learner=registration.learner,
+        proposed=proposed,
+        acting_user=acting_user,
+        registration=registration,
+        number_removal_allowed=number_removal_allowed,
+    )
+    if errors:
+        raise RegistrationRejected(errors)
+    current = RegistrationRecord.of(registration)
+    before = snapshot(registration, REGISTRATION_AUDIT_FIELDS)
+    _apply(registration, _accepting(proposed, current))
+    old, new = changed_fields(before, snapshot(registration, REGISTRATION_AUDIT_FIELDS))
+    if not new:
+        return registration
+    registration.updated_at = timezone.now()
+    registration.save()
+    audit_record(
+        actor=acting_user,
+        action="registration.update",
+        target=registration,
+        before=old,
+        after=new,
+        organisation_id=registration.course_run.provider.organisation_id,
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_void(
+    *, registration: Registration, reason: str, acting_user: User
+) -> Registration:
+    """AO staff void a registration with a reason (R-REG-5). The number is kept, never reused."""
+    from accounts.roles import Capability
+
+    if not (acting_user.is_ao_staff and acting_user.can(Capability.VOID_REGISTRATIONS)):
+        raise PermissionDenied("Only AO staff who may void registrations can do this.")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise RegistrationRejected(
+            [
+                FieldError(
+                    "void_reason", "Enter the reason for voiding this registration.", "required"
+                )
+            ]
+        )
+    if len(reason) > 500:
+        raise RegistrationRejected(
+            [FieldError("void_reason", "Use at most 500 characters.", "long")]
+        )
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.is_void:
+        raise RegistrationRejected(
+            [FieldError("void_reason", "This registration is already void.", "voided")]
+        )
+    registration.voided_at = timezone.now()
+    registration.voided_by = acting_user
+    registration.void_reason = reason
+    registration.updated_at = registration.voided_at
+    registration.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    audit_record(
+        actor=acting_user,
+        action="registration.void",
+        target=registration,
+        before={"voided_at": None, "void_reason": ""},
+        after={"voided_at": registration.voided_at, "void_reason": reason},
+        organisation_id=registration.course_run.provider.organisation_id,
+    )
+    return registration
+
+
+@transaction.atomic
+def learner_register(
+    *,
+    provider: Provider,
+    details: Mapping[str, Any],
+    course_run: CourseRun,
+    acting_user: User | None,
+    registration_date: datetime.date | None = None,
+    confirm_possible_duplicate: bool = False,
+) -> Registration:
+    """A new learner and their registration request, together or not at all (issue 4 item 4).
+
+    Raises LearnerRejected or RegistrationRejected; nothing is saved unless both pass."""
+    _ensure_may_act_for(acting_user, provider)
+    day = registration_date or timezone.localdate()
+    learner = learner_create(
+        provider=provider,
+        details=details,
+        acting_user=acting_user,
+        registration_date=day,
+        confirm_possible_duplicate=confirm_possible_duplicate,
+    )
+    return registration_create(
+        learner=learner,
+        course_run=course_run,
+        acting_user=acting_user,
+        record=RegistrationRecord(status=RegistrationStatus.REGISTERED, registration_date=day),
+    )

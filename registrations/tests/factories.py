@@ -1,0 +1,42 @@
+"""Factories for course runs and registrations."""
+
+import datetime
+
+import factory
+
+from learners.tests.factories import LearnerFactory
+from providers.tests.factories import ProviderFactory
+from qualifications.tests.factories import ProviderApprovalFactory, QualificationFactory
+from registrations.models import CourseRun, Registration, RegistrationStatus
+
+
+class CourseRunFactory(factory.django.DjangoModelFactory):
+    """A course run whose provider is approved for its qualification."""
+
+    class Meta:
+        model = CourseRun
+        skip_postgeneration_save = True
+
+    provider = factory.SubFactory(ProviderFactory)
+    qualification = factory.SubFactory(QualificationFactory)
+    start_date = datetime.date(2025, 9, 1)
+    planned_achievement_date = datetime.date(2026, 7, 15)
+    programme_name = factory.Sequence(lambda n: f"Programme {n}")
+    primary_tutor = "Jo Tutor"
+
+    @factory.post_generation
+    def approved(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            ProviderApprovalFactory(provider=self.provider, qualification=self.qualification)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    course_run = factory.SubFactory(CourseRunFactory)
+    learner = factory.SubFactory(
+        LearnerFactory, provider=factory.SelfAttribute("..course_run.provider")
+    )
+    status = RegistrationStatus.NOT_REGISTERED
+    registration_number = None

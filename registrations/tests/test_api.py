@@ -1,0 +1,111 @@
+import pytest
+
+from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import sign_in
+from learners.models import Learner
+from learners.tests.factories import LearnerFactory, learner_details
+from registrations.models import Registration, RegistrationStatus
+from registrations.tests.factories import CourseRunFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course_run():
+    return CourseRunFactory()
+
+
+@pytest.fixture
+def api(client, course_run):
+    sign_in(client, UserFactory(organisation=course_run.provider.organisation))
+    return client
+
+
+def _learner_json(**overrides):
+    data = learner_details(**overrides)
+    if hasattr(data["date_of_birth"], "isoformat"):
+        data["date_of_birth"] = data["date_of_birth"].isoformat()
+    return data
+
+
+def test_the_api_creates_a_learner_with_the_same_rules(api):
+    response = api.post("/api/v1/learners/", _learner_json(), content_type="application/json")
+    assert response.status_code == 201
+    assert Learner.objects.get().uln == "9276308686"
+
+
+def test_r_lrn_1_the_api_refuses_a_bad_uln_with_the_forms_message(api):
+    response = api.post(
+        "/api/v1/learners/", _learner_json(uln="9276308687"), content_type="application/json"
+    )
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["field"] == "uln" and error["code"] == "uln_invalid"
+    assert "the last digit does not match" in error["message"]
+
+
+def test_the_api_reports_an_unparseable_date_in_the_same_shape(api):
+    response = api.post(
+        "/api/v1/learners/",
+        _learner_json(date_of_birth="31/02/2005"),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "date_of_birth"
+
+
+def test_r_reg_5_the_api_registers_and_returns_the_number(api, course_run):
+    learner = LearnerFactory(provider=course_run.provider)
+    response = api.post(
+        "/api/v1/registrations/",
+        {"learner": learner.pk, "course_run": course_run.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["status"] == "registered"
+    assert response.json()["registration_number"].startswith("R")
+
+
+def test_r_reg_14_the_api_refuses_a_provider_setting_achieved(api, course_run):
+    registration = RegistrationFactory(course_run=course_run)
+    response = api.patch(
+        f"/api/v1/registrations/{registration.pk}/",
+        {"status": "achieved"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "ao_only_status"
+
+
+def test_the_api_filters_registrations_by_status(api, course_run):
+    RegistrationFactory(course_run=course_run, status=RegistrationStatus.EXEMPT)
+    RegistrationFactory(course_run=course_run)
+    response = api.get("/api/v1/registrations/", {"status": "exempt"})
+    assert response.json()["count"] == 1
+
+
+def test_r_acc_6_the_api_lists_only_the_callers_centre(api, course_run):
+    LearnerFactory(provider=course_run.provider)
+    LearnerFactory()
+    assert api.get("/api/v1/learners/").json()["count"] == 1
+
+
+def test_r_acc_6_another_centres_registration_is_not_found(api):
+    other = RegistrationFactory()
+    assert api.get(f"/api/v1/registrations/{other.pk}/").status_code == 404
+    assert Registration.objects.count() == 1
+
+
+def test_the_api_needs_sign_in_or_a_token(client):
+    response = client.get("/api/v1/learners/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_the_openapi_schema_and_docs_are_served(api):
+    schema = api.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/registrations/" in schema.content
+    docs = api.get("/api/docs/").content.decode()
+    assert "POST /api/v1/registrations/" in docs
+    assert "cdn" not in docs.lower()

@@ -1,0 +1,199 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role
+from accounts.tests.factories import AOStaffFactory, UserFactory
+from accounts.tests.helpers import sign_in
+from audit.models import AuditEvent
+from learners.models import Learner
+from learners.tests.factories import LearnerFactory, learner_details
+from registrations.models import Registration, RegistrationStatus
+from registrations.tests.factories import CourseRunFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course_run():
+    return CourseRunFactory()
+
+
+@pytest.fixture
+def provider_user(course_run):
+    return UserFactory(organisation=course_run.provider.organisation)
+
+
+def _form_data(course_run, **overrides):
+    data = {
+        k: (v.strftime("%d/%m/%Y") if isinstance(v, datetime.date) else v)
+        for k, v in learner_details().items()
+    }
+    data["course_run"] = str(course_run.pk)
+    data.update(overrides)
+    return data
+
+
+def test_registering_a_learner_ends_on_the_learners_page(client, course_run, provider_user):
+    sign_in(client, provider_user)
+    response = client.post(reverse("registrations:register"), _form_data(course_run))
+    learner = Learner.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("learners:detail", args=[learner.pk])
+    registration = Registration.objects.get()
+    assert registration.status == RegistrationStatus.REGISTERED
+    page = client.get(response.url).content.decode()
+    assert registration.registration_number in page
+
+
+def test_r_lrn_1_a_mistyped_uln_is_shown_at_the_field_and_nothing_typed_is_lost(
+    client, course_run, provider_user
+):
+    sign_in(client, provider_user)
+    response = client.post(
+        reverse("registrations:register"), _form_data(course_run, uln="9276308687")
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "the last digit does not match" in body
+    assert 'href="#id_uln"' in body  # the error summary links to the field
+    assert 'value="9276308687"' in body
+    assert 'value="Amira"' in body and 'value="Leeds Bakery Ltd"' in body
+    assert not Learner.objects.exists()
+
+
+def test_a_possible_duplicate_asks_for_confirmation_then_registers(
+    client, course_run, provider_user
+):
+    LearnerFactory(
+        provider=course_run.provider,
+        uln="",
+        given_name="Amira",
+        family_name="Hassan",
+        date_of_birth=datetime.date(2005, 3, 14),
+    )
+    sign_in(client, provider_user)
+    response = client.post(reverse("registrations:register"), _form_data(course_run, uln=""))
+    assert "is already a learner at your centre" in response.content.decode()
+    assert "This is a different person" in response.content.decode()
+    response = client.post(
+        reverse("registrations:register"),
+        _form_data(course_run, uln="", confirm_possible_duplicate="on"),
+    )
+    assert response.status_code == 302
+    assert Learner.objects.count() == 2
+
+
+def test_the_field_check_runs_the_same_rules_for_one_field(client, course_run, provider_user):
+    sign_in(client, provider_user)
+    response = client.post(
+        reverse("registrations:register_check"),
+        _form_data(course_run, uln="9276308687", given_name="J0hn", field="uln"),
+    )
+    assert response.json()["field"] == "uln"
+    assert len(response.json()["errors"]) == 1
+    assert "the last digit does not match" in response.json()["errors"][0]
+
+
+def test_the_field_check_reports_nothing_for_a_good_value(client, course_run, provider_user):
+    sign_in(client, provider_user)
+    response = client.post(
+        reverse("registrations:register_check"), _form_data(course_run, field="postcode")
+    )
+    assert response.json()["errors"] == []
+
+
+def test_r_acc_6_another_centres_course_run_cannot_be_chosen(client, provider_user):
+    other = CourseRunFactory()
+    sign_in(client, provider_user)
+    response = client.post(reverse("registrations:register"), _form_data(other))
+    assert "Select a valid choice" in response.content.decode()
+    assert not Learner.objects.exists()
+
+
+def test_r_acc_5_the_register_page_needs_manage_registrations(client, course_run):
+    user = UserFactory(organisation=course_run.provider.organisation, roles=[Role.DATA_EXPORT])
+    sign_in(client, user)
+    assert client.get(reverse("registrations:register")).status_code == 403
+
+
+def test_r_acc_6_another_centres_course_run_page_is_not_found(client, provider_user):
+    other = CourseRunFactory()
+    sign_in(client, provider_user)
+    url = reverse("registrations:course_run_detail", args=[other.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_a_course_run_is_created_from_the_page(client, course_run, provider_user):
+    sign_in(client, provider_user)
+    response = client.post(
+        reverse("registrations:course_run_create"),
+        {
+            "qualification": course_run.qualification.pk,
+            "programme_name": "Evening group",
+            "primary_tutor": "Sam Lee",
+            "start_date": "01/09/2025",
+            "planned_achievement_date": "01/07/2025",
+        },
+    )
+    assert "Planned achievement date must be on or after the start date." in (
+        response.content.decode()
+    )
+
+
+def test_r_reg_5_ao_staff_void_a_registration_with_a_reason(client, course_run):
+    registration = RegistrationFactory(
+        course_run=course_run, status=RegistrationStatus.REGISTERED, registration_number="R1"
+    )
+    sign_in(client, AOStaffFactory(roles=[Role.AO_SUPER_USER]))
+    url = reverse("registrations:void", args=[registration.pk])
+    assert "Enter the reason" in client.post(url, {"void_reason": ""}).content.decode()
+    response = client.post(url, {"void_reason": "Duplicate of another registration"})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.is_void
+
+
+def test_r_acc_7_viewing_the_learner_list_is_audited(client, course_run, provider_user):
+    LearnerFactory(provider=course_run.provider, given_name="Zoë", family_name="Brown")
+    sign_in(client, provider_user)
+    body = client.get(reverse("learners:list"), {"q": "zoe"}).content.decode()
+    assert "Brown, Zoë" in body
+    event = AuditEvent.objects.get(action="learner.list_viewed")
+    assert event.actor == provider_user
+    assert event.detail["search"] == "zoe"
+
+
+def test_r_acc_6_the_learner_list_shows_only_the_users_centre(client, course_run, provider_user):
+    LearnerFactory(provider=course_run.provider, family_name="Ownly")
+    LearnerFactory(family_name="Elsewhere")
+    sign_in(client, provider_user)
+    body = client.get(reverse("learners:list")).content.decode()
+    assert "Ownly" in body and "Elsewhere" not in body
+
+
+def test_the_learner_list_filters_by_course_run_and_status(client, course_run, provider_user):
+    RegistrationFactory(course_run=course_run, learner__family_name="Onrun")
+    LearnerFactory(provider=course_run.provider, family_name="Offrun")
+    sign_in(client, provider_user)
+    body = client.get(
+        reverse("learners:list"),
+        {"course_run": course_run.pk, "status": RegistrationStatus.NOT_REGISTERED},
+    ).content.decode()
+    assert "Onrun" in body and "Offrun" not in body
+
+
+def test_r_lrn_6_the_not_known_report_counts_not_known_answers_per_provider(client, course_run):
+    LearnerFactory(provider=course_run.provider, gender="0", ethnicity="31")
+    LearnerFactory(provider=course_run.provider, gender="2", ethnicity="31")
+    sign_in(client, AOStaffFactory(roles=[Role.AO_SUPER_USER]))
+    body = client.get(reverse("learners:not_known_report")).content.decode()
+    assert course_run.provider.name in body
+    assert "1 (50.0%)" in body  # gender: one of two
+    assert "0 (0.0%)" in body  # ethnicity: none
+
+
+def test_r_lrn_6_providers_cannot_open_the_not_known_report(client, provider_user):
+    sign_in(client, provider_user)
+    assert client.get(reverse("learners:not_known_report")).status_code == 403

@@ -1,0 +1,140 @@
+"""Pages for registering learners one at a time, course runs and voiding (issue 4 items 3-4)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.permissions import capability_required
+from accounts.roles import Capability
+from learners.selectors import learners_visible_to
+from providers.models import Provider
+from providers.selectors import providers_visible_to
+
+from .forms import CourseRunForm, RegisterExistingLearnerForm, RegisterLearnerForm, VoidForm
+from .numbers import registration_number_for_phone
+from .selectors import course_runs_visible_to, course_runs_with_counts, registrations_visible_to
+from .services import RegistrationRejected, registration_void
+
+
+def _own_provider(request: AuthenticatedHttpRequest) -> Provider:
+    """Registering is done by a provider's own users, for their own centre (R-ACC-6)."""
+    if request.user.is_ao_staff:
+        raise PermissionDenied
+    return get_object_or_404(providers_visible_to(user=request.user))
+
+
+def _registered_message(request: AuthenticatedHttpRequest, registration: object) -> None:
+    number = registration_number_for_phone(registration.registration_number or "")  # type: ignore[attr-defined]
+    messages.success(
+        request,
+        f"{registration.learner.full_name} is registered. Registration number: {number}.",  # type: ignore[attr-defined]
+    )
+
+
+@capability_required(Capability.MANAGE_REGISTRATIONS)
+def register_learner(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """One page: the learner's details and the course run; ends on the learner's page."""
+    provider = _own_provider(request)
+    form = RegisterLearnerForm(request.POST or None, user=request.user, provider=provider)
+    if request.method == "POST" and form.is_valid():
+        registration = form.save()
+        if registration is not None:
+            _registered_message(request, registration)
+            return redirect("learners:detail", pk=registration.learner_id)
+    initial_course_run = request.GET.get("course_run")
+    if request.method == "GET" and initial_course_run and initial_course_run.isdigit():
+        form.initial["course_run"] = int(initial_course_run)
+    return render(request, "registrations/register.html", {"form": form, "provider": provider})
+
+
+@require_POST
+@capability_required(Capability.MANAGE_REGISTRATIONS)
+def register_learner_check(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """The registration form's rules for one field, for checking as the user leaves it.
+
+    Runs exactly the form (and so the validators and services) the page submits to, and returns
+    only the named field's messages. An empty field is not reported until the form is sent."""
+    provider = _own_provider(request)
+    name = request.POST.get("field", "")
+    form = RegisterLearnerForm(request.POST, user=request.user, provider=provider)
+    if name not in form.fields:
+        return JsonResponse({"error": "Unknown field."}, status=400)
+    form.is_valid()
+    value = request.POST.get(name, "").strip()
+    errors = [str(e) for e in form.errors.get(name, [])] if value else []
+    return JsonResponse(
+        {"field": name, "errors": errors, "possible_duplicate": form.possible_duplicate}
+    )
+
+
+@capability_required(Capability.MANAGE_REGISTRATIONS)
+def register_existing_learner(request: AuthenticatedHttpRequest, learner_pk: int) -> HttpResponse:
+    _own_provider(request)
+    learner = get_object_or_404(learners_visible_to(user=request.user), pk=learner_pk)
+    form = RegisterExistingLearnerForm(request.POST or None, user=request.user, learner=learner)
+    if request.method == "POST" and form.is_valid():
+        registration = form.save()
+        if registration is not None:
+            _registered_message(request, registration)
+            return redirect("learners:detail", pk=learner.pk)
+    return render(
+        request, "registrations/register_existing.html", {"form": form, "learner": learner}
+    )
+
+
+@capability_required(Capability.VIEW_LEARNERS)
+def course_run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "")
+    course_runs = course_runs_with_counts(user=request.user, search=search)
+    return render(
+        request,
+        "registrations/course_run_list.html",
+        {"course_runs": course_runs[:500], "search": search},
+    )
+
+
+@capability_required(Capability.VIEW_LEARNERS)
+def course_run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    course_run = get_object_or_404(course_runs_visible_to(user=request.user), pk=pk)
+    registrations = registrations_visible_to(user=request.user).filter(course_run=course_run)
+    return render(
+        request,
+        "registrations/course_run_detail.html",
+        {"course_run": course_run, "registrations": registrations.order_by("learner__family_name")},
+    )
+
+
+@capability_required(Capability.MANAGE_REGISTRATIONS)
+def course_run_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    provider = _own_provider(request)
+    form = CourseRunForm(request.POST or None, user=request.user, provider=provider)
+    if request.method == "POST" and form.is_valid():
+        course_run = form.save()
+        if course_run is not None:
+            messages.success(request, f"Course run {course_run.programme_name} created.")
+            return redirect("registrations:course_run_detail", pk=course_run.pk)
+    return render(request, "registrations/course_run_form.html", {"form": form})
+
+
+@capability_required(Capability.VOID_REGISTRATIONS, ao_only=True)
+def registration_void_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(registrations_visible_to(user=request.user), pk=pk)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration_void(
+                registration=registration,
+                reason=form.cleaned_data["void_reason"],
+                acting_user=request.user,
+            )
+        except RegistrationRejected as rejected:
+            form.add_error("void_reason", rejected.errors[0].message)
+        else:
+            messages.success(request, "The registration is void.")
+            return redirect("learners:detail", pk=registration.learner_id)
+    return render(request, "registrations/void.html", {"form": form, "registration": registration})
