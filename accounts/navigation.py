@@ -21,6 +21,8 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("Dashboard", "dashboard"),
     MenuItem("Providers", "providers:list", Capability.MANAGE_PROVIDERS, ao_only=True),
     MenuItem("Our centre", "providers:own", provider_only=True),
+    MenuItem("Certificates", "certificates:list", Capability.CERTIFICATE, ao_only=True),
+    MenuItem("Certificates", "certificates:list", Capability.VIEW_LEARNERS, provider_only=True),
 )
 
 

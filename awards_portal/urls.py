@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
     path("providers/", include("providers.urls")),
+    path("", include("certificates.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
