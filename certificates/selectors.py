@@ -43,7 +43,7 @@ def certificates_list(*, user: User, search: str = "", status: str = "") -> Quer
         )
     if status in Certificate.Status.values:
         certificates = certificates.filter(status=status)
-    return certificates
+    return certificates.order_by("-issued_at", "-pk")
 
 
 def certificate_check_counts(*, certificate: Certificate) -> dict[str, int]:
