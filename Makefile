@@ -7,7 +7,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
-export DJANGO_SETTINGS_MODULE ?= awards_portal.settings.dev
 
 .PHONY: help
 help: ## List the commands
@@ -46,7 +45,7 @@ lint: install ## Lint with ruff and type-check services with mypy
 .PHONY: test
 test: services lint ## Lint, then every test (unit, integration, browser) with coverage
 	@mkdir -p var
-	@$(VENV)/bin/pytest --create-db --cov --cov-report=term:skip-covered -q
+	@DJANGO_SETTINGS_MODULE=awards_portal.settings.test $(VENV)/bin/pytest --create-db --cov --cov-report=term:skip-covered -q
 
 .PHONY: bench
 bench: setup ## Run the benchmarks under bench/
