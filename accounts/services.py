@@ -19,6 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_record, changed_fields, snapshot
+from awards_portal.client_address import address_throttle_key
 
 from .emails import email_send
 from .models import Organisation, User
@@ -393,7 +394,7 @@ class AddressThrottle:
 
 
 def _address_key(ip: str) -> str:
-    return f"sign-in-failures:{ip}"
+    return f"sign-in-failures:{address_throttle_key(ip)}"
 
 
 def sign_in_address_throttle(*, ip: str | None) -> AddressThrottle:

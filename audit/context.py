@@ -5,16 +5,13 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
+from awards_portal.client_address import client_ip_from_request
+
 _client_ip: ContextVar[str | None] = ContextVar("audit_client_ip", default=None)
 
 
 def client_ip() -> str | None:
     return _client_ip.get()
-
-
-def client_ip_from_request(request: HttpRequest) -> str | None:
-    # Behind a proxy, the proxy sets X-Forwarded-For; gunicorn is told which proxies to trust.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class AuditContextMiddleware:

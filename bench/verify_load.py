@@ -59,6 +59,7 @@ def django_env(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "bench.support.verify_load_settings",
         "SECRET_KEY": secrets.token_urlsafe(60),
+        "PORTAL_BASE_URL": "https://portal.bench.example",
         "SECURE_SSL_REDIRECT": "False",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),

@@ -15,7 +15,13 @@ def _manage(args, **env_overrides):
         for k, v in os.environ.items()
         if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
-    env.update({"DJANGO_SETTINGS_MODULE": "awards_portal.settings.production", **env_overrides})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "awards_portal.settings.production",
+            "PORTAL_BASE_URL": "https://portal.awards.example",
+            **env_overrides,
+        }
+    )
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -66,3 +72,10 @@ def test_production_cookies_are_secure_http_only_and_same_site():
         ALLOWED_HOSTS="portal.awards.example",
     )
     assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "Lax", "True", "1800"]
+
+
+def test_production_refuses_a_local_or_plain_http_portal_address():
+    for address in ("http://127.0.0.1:8000", "https://localhost", "http://portal.awards.example"):
+        result = _manage(["check"], SECRET_KEY=STRONG_KEY, PORTAL_BASE_URL=address)
+        assert result.returncode != 0, address
+        assert "PORTAL_BASE_URL must be set" in result.stderr

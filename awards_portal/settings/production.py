@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import DEBUG, SECRET_KEY, env
+from .base import DEBUG, PORTAL_BASE_URL, SECRET_KEY, env
 
 KNOWN_DEFAULT_SECRET_KEYS = {
     "",
@@ -21,6 +21,15 @@ if SECRET_KEY in KNOWN_DEFAULT_SECRET_KEYS or len(SECRET_KEY) < 50:
     )
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production: unset DEBUG or set DEBUG=False.")
+
+# Printed into the QR code of every certificate, which can never be changed afterwards.
+if not PORTAL_BASE_URL.startswith("https://") or any(
+    local in PORTAL_BASE_URL for local in ("127.0.0.1", "localhost", "[::1]")
+):
+    raise ImproperlyConfigured(
+        "PORTAL_BASE_URL must be set to the portal's public https:// address (it is printed in "
+        "every certificate's QR code and in emails); it is missing, local or not https."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
