@@ -25,4 +25,18 @@ class Command(BaseCommand):
             if account.get("totp_secret"):
                 line += f"  [TOTP secret {account['totp_secret']}]"
             self.stdout.write(line)
+        certificates = demo.get("certificates") or []
+        if certificates:
+            self.stdout.write(f"  Check a certificate at {demo['portal_url']}/verify/, e.g.:")
+            shown: set[str] = set()
+            for certificate in certificates:
+                if certificate["status"] in shown:
+                    continue
+                shown.add(certificate["status"])
+                self.stdout.write(
+                    f"    {certificate['number']}  {certificate['learner_name']:<28} "
+                    f"({certificate['status']})  {certificate['check_url']}"
+                )
+        if demo.get("sample_import_file"):
+            self.stdout.write(f"  A sample registrations import file: {demo['sample_import_file']}")
         self.stdout.write("")
