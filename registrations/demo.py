@@ -288,7 +288,7 @@ def seed(report: DemoReport) -> None:
     described = []
     for centre_number, numbers in APPROVALS.items():
         provider = Provider.objects.select_related("organisation").get(centre_number=centre_number)
-        runs = []
+        runs: list[CourseRun] = []
         for number in numbers:
             qualification = qualifications[number]
             if not qualification.provider_approvals.filter(provider=provider).exists():
