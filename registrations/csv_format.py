@@ -330,3 +330,21 @@ def parse_registration_csv(content: bytes, separator: str = ",") -> ParsedFile:
 def count_data_lines(content: bytes) -> int:
     """A quick estimate of the number of rows, to decide whether to work in the background."""
     return max(content.count(b"\n") + content.count(b"\r") - content.count(b"\r\n") - 1, 0)
+
+
+# The Tips panel's sample file (R-REG-12): one registration request, one confirmation of receipt.
+SAMPLE_ROWS: tuple[tuple[str, ...], ...] = (
+    ("601/2977/3", "9276308686", "Registered", "", "01/09/2025", "", "", "", "", ""),
+    (
+        "500/7911/6",
+        "1000000043",
+        "Certificate Received",
+        "R10000017V",
+        "",
+        "",
+        "",
+        "14/03/2026",
+        "",
+        "",
+    ),
+)
