@@ -153,7 +153,9 @@ class RegistrationImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         if user.is_ao_staff:
-            self.fields["provider"].queryset = providers_visible_to(user=user).order_by("name")  # type: ignore[attr-defined]
+            self.fields["provider"].queryset = providers_visible_to(user=user).order_by(
+                "organisation__name"
+            )  # type: ignore[attr-defined]
             self.fields["provider"].required = True
             self.fields["provider"].error_messages["required"] = (
                 "Choose the provider whose registrations the file holds."
