@@ -153,11 +153,11 @@ class RegistrationImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         if user.is_ao_staff:
-            self.fields["provider"].queryset = providers_visible_to(user=user).order_by(
-                "organisation__name"
-            )  # type: ignore[attr-defined]
-            self.fields["provider"].required = True
-            self.fields["provider"].error_messages["required"] = (
+            field = self.fields["provider"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = providers_visible_to(user=user).order_by("organisation__name")
+            field.required = True
+            field.error_messages["required"] = (
                 "Choose the provider whose registrations the file holds."
             )
         else:
