@@ -710,3 +710,24 @@ def test_a_file_with_the_wrong_header_is_refused_as_a_whole(provider, importer):
     job = _import(provider, importer, content)
     assert job.status == ImportJob.Status.REFUSED
     assert 'Column 1 of the first row is "ULN"' in job.file_error
+
+
+def test_tasks_are_idempotent_a_redelivered_message_changes_nothing(
+    provider, qualification, importer, learner
+):
+    from registrations.tasks import (
+        registration_import_upload_task,
+        registration_import_validate_task,
+    )
+
+    job = _upload(provider, importer, csv_file([qualification.number, learner.uln, "Registered"]))
+    number = Registration.objects.get().registration_number
+    events = AuditEvent.objects.count()
+
+    registration_import_validate_task(job.pk)
+    registration_import_upload_task(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.UPLOADED
+    assert list(Registration.objects.values_list("registration_number", flat=True)) == [number]
+    assert AuditEvent.objects.count() == events
