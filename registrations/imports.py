@@ -900,6 +900,18 @@ def registration_import_run_upload(*, job_id: int) -> ImportJob:
             },
         )
         return ImportJob.objects.get(pk=job_id)
+    except Exception:
+        # A fault in the portal: the transaction rolled back, so the user may simply try again.
+        logger.exception("Registration import %s failed to upload", job_id)
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.UPLOADING).update(
+            status=ImportJob.Status.VALIDATED,
+            result={
+                "failed": "The upload could not be completed because of a fault in the portal, "
+                "so nothing was changed. Try again, and tell the awarding organisation if it "
+                "happens again."
+            },
+        )
+        return ImportJob.objects.get(pk=job_id)
 
 
 def registration_import_cancel(*, job: ImportJob, acting_user: User) -> ImportJob:

@@ -731,3 +731,23 @@ def test_tasks_are_idempotent_a_redelivered_message_changes_nothing(
     assert job.status == ImportJob.Status.UPLOADED
     assert list(Registration.objects.values_list("registration_number", flat=True)) == [number]
     assert AuditEvent.objects.count() == events
+
+
+def test_a_fault_during_upload_changes_nothing_and_lets_the_user_try_again(
+    provider, qualification, importer, learner, monkeypatch
+):
+    job = _import(provider, importer, csv_file([qualification.number, learner.uln, "Registered"]))
+
+    def broken(*args, **kwargs):
+        raise ValueError("a fault")
+
+    monkeypatch.setattr(imports, "registration_requests_accept", broken)
+    job = registration_import_upload(job=job, acting_user=importer)
+    assert job.status == ImportJob.Status.VALIDATED
+    assert "nothing was changed" in job.result["failed"]
+    assert not Registration.objects.exists()
+
+    monkeypatch.undo()
+    job = registration_import_upload(job=job, acting_user=importer)
+    assert job.status == ImportJob.Status.UPLOADED
+    assert Registration.objects.count() == 1
