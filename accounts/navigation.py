@@ -30,6 +30,7 @@ MENU: tuple[MenuItem, ...] = (
         provider_only=True,
     ),
     MenuItem("Course runs", "registrations:course_run_list", Capability.VIEW_LEARNERS),
+    MenuItem("Registrations", "registrations:list", Capability.VIEW_LEARNERS),
     MenuItem(
         "Not known report", "learners:not_known_report", Capability.VIEW_LEARNERS, ao_only=True
     ),

@@ -67,8 +67,12 @@ class Capability(models.TextChoices):
 
 C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    # The AO super user also migrates records from older systems (R-REG-14: AO staff with Bulk
+    # Upload import every status).
     Role.AO_SUPER_USER: frozenset(
         {
+            C.BULK_UPLOAD,
+            C.MANAGE_REGISTRATIONS,
             C.MANAGE_USERS,
             C.VIEW_AUDIT_LOG,
             C.MANAGE_PROVIDERS,

@@ -129,3 +129,63 @@ class Registration(models.Model):
     @property
     def is_void(self) -> bool:
         return self.voided_at is not None
+
+
+class ImportJob(models.Model):
+    """One CSV import (R-REG-6 to R-REG-14): the file as uploaded, its validation report and what
+    Upload did, so the user can leave the page and come back. Large files are worked on by Celery
+    tasks that report progress here and in the cache."""
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", "Validating"
+        VALIDATED = "validated", "Validated: ready to upload"
+        REFUSED = "refused", "File refused"
+        UPLOADING = "uploading", "Uploading"
+        UPLOADED = "uploaded", "Uploaded"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="registration_imports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    upload_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()  # PII: the file as uploaded (ULNs)
+    separator = models.CharField(max_length=1, default=",")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.VALIDATING)
+    data_rows = models.PositiveIntegerField(default=0)
+    accepted_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    rejected_row_count = models.PositiveIntegerField(default=0)
+    # Counts by planned action: create / update / unchanged / requests (numbers to issue).
+    summary = models.JSONField(default=dict, blank=True)
+    # Why the whole file was refused (too large, not CSV, wrong columns), or what went wrong.
+    file_error = models.TextField(blank=True)
+    # Every problem: [{"row", "column", "value", "reason", "outcome"}].
+    errors = models.JSONField(default=list, blank=True)  # PII (values include ULNs)
+    # After Upload: what changed and the numbers issued to registration requests.
+    result = models.JSONField(default=dict, blank=True)  # PII (ULNs with their numbers)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["provider", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.UPLOADING)
+
+    @property
+    def can_upload(self) -> bool:
+        return self.status == self.Status.VALIDATED and self.accepted_count > 0

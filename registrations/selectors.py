@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import CourseRun, Registration
+from .models import CourseRun, ImportJob, Registration
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -69,3 +69,43 @@ def registrations_filtered(
     if registration_number:
         registrations = registrations.filter(registration_number=registration_number)
     return registrations
+
+
+def import_jobs_visible_to(*, user: User) -> QuerySet[ImportJob]:
+    """CSV imports: AO staff see every provider's; a provider's users only their own provider's."""
+    jobs = ImportJob.objects.select_related("provider", "created_by").defer("content")
+    if user.is_ao_staff:
+        return jobs
+    return jobs.filter(provider__organisation_id=user.organisation_id)
+
+
+def registrations_for_list(
+    *,
+    user: User,
+    status: str = "",
+    qualification_id: int | None = None,
+    course_run_id: int | None = None,
+    search: str = "",
+) -> QuerySet[Registration]:
+    """The Registrations page and its export: scoped, filtered, in a stable order. Void
+    registrations are left out (they show on the learner's page)."""
+    registrations = (
+        registrations_visible_to(user=user)
+        .filter(voided_at__isnull=True)
+        .select_related("course_run__qualification", "course_run__provider")
+    )
+    if status:
+        registrations = registrations.filter(status=status)
+    if qualification_id is not None:
+        registrations = registrations.filter(course_run__qualification_id=qualification_id)
+    if course_run_id is not None:
+        registrations = registrations.filter(course_run_id=course_run_id)
+    term = search.strip()
+    if term:
+        registrations = registrations.filter(
+            Q(learner__uln=term)
+            | Q(registration_number__iexact=term.replace(" ", ""))
+            | Q(learner__family_name__icontains=term)
+            | Q(learner__given_name__icontains=term)
+        )
+    return registrations.order_by("learner__family_name", "learner__given_name", "pk")

@@ -7,7 +7,8 @@ stable codes. To check without writing, call `registration_validate` with the sa
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -349,6 +350,26 @@ def _accepting(
         registration_number=registration_number_issue(),
         registration_date=record.registration_date or timezone.localdate(),
     )
+
+
+def registration_requests_accept(
+    pairs: Sequence[tuple[RegistrationRecord | None, RegistrationRecord]],
+) -> list[RegistrationRecord]:
+    """R-REG-5 for many records at once (the CSV importer): each (current, proposed) pair that is
+    a registration request is accepted with a number, all numbers from one call to the sequence,
+    and today's date when none was given. Other records come back as they were."""
+    requests = [i for i, pair in enumerate(pairs) if is_registration_request(*pair)]
+    numbers = iter(registration_numbers_issue(len(requests)) if requests else [])
+    today = timezone.localdate()
+    accepted = [proposed for _, proposed in pairs]
+    for index in requests:
+        record = accepted[index]
+        accepted[index] = replace(
+            record,
+            registration_number=next(numbers),
+            registration_date=record.registration_date or today,
+        )
+    return accepted
 
 
 @transaction.atomic

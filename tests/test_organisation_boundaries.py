@@ -24,6 +24,7 @@ from qualifications.tests.factories import (
     QualificationUnitFactory,
     UnitFactory,
 )
+from registrations.models import ImportJob
 from registrations.tests.factories import CourseRunFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,18 @@ def _render_job_of(provider: Provider) -> dict[str, object]:
     return {"pk": RenderJobFactory(provider=provider).pk}
 
 
+def _import_job_of(provider: Provider) -> dict[str, object]:
+    owner = UserFactory(organisation=provider.organisation)
+    job = ImportJob.objects.create(
+        provider=provider,
+        created_by=owner,
+        file_name="cohort.csv",
+        content=b"",
+        status=ImportJob.Status.VALIDATED,
+    )
+    return {"pk": job.pk}
+
+
 # url name -> how to make an object of that kind that belongs to `provider`.
 OBJECT_URLS: dict[str, ObjectMaker] = {
     "learners:detail": _learner_of,
@@ -73,6 +86,11 @@ OBJECT_URLS: dict[str, ObjectMaker] = {
     "registrations:course_run_detail": _course_run_of,
     "api-course-run-detail": _course_run_of,
     "api-registration-detail": _registration_of,
+    "registrations:import_job": _import_job_of,
+    "registrations:import_job_progress": _import_job_of,
+    "registrations:import_job_errors": _import_job_of,
+    "registrations:import_upload": _import_job_of,
+    "registrations:import_cancel": _import_job_of,
     "certificates:detail": _certificate_of,
     "certificates:pdf": _certificate_of,
     "certificates:job_detail": _render_job_of,

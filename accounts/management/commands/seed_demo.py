@@ -11,6 +11,7 @@ from accounts.demo import DemoReport, write_demo_file
 DEMO_SEEDERS = (
     "accounts.demo.seed",
     "registrations.demo.seed",
+    "registrations.csv_demo.seed",
     "certificates.demo.seed",
 )
 
