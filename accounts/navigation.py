@@ -33,6 +33,8 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(
         "Not known report", "learners:not_known_report", Capability.VIEW_LEARNERS, ao_only=True
     ),
+    MenuItem("Certificates", "certificates:list", Capability.CERTIFICATE, ao_only=True),
+    MenuItem("Certificates", "certificates:list", Capability.VIEW_LEARNERS, provider_only=True),
     MenuItem("Users", "accounts:user_list", Capability.MANAGE_USERS),
     MenuItem("Audit log", "audit:event_list", Capability.VIEW_AUDIT_LOG),
     MenuItem("Your account", "accounts:my_account"),

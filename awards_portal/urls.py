@@ -24,6 +24,7 @@ urlpatterns = [
     path("learners/", include("learners.urls")),
     path("registrations/", include("registrations.urls")),
     path("api/", include("registrations.api.urls")),
+    path("", include("certificates.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

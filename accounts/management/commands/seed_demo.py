@@ -8,7 +8,11 @@ from django.core.management.base import BaseCommand
 from accounts.demo import DemoReport, write_demo_file
 
 # Each area seeds its own demo data, in this order; a seeder leaves existing rows as they are.
-DEMO_SEEDERS = ("accounts.demo.seed", "registrations.demo.seed")
+DEMO_SEEDERS = (
+    "accounts.demo.seed",
+    "registrations.demo.seed",
+    "certificates.demo.seed",
+)
 
 
 def _seeder(dotted_path: str) -> Callable[[DemoReport], None]:

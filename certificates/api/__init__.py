@@ -1,0 +1,1 @@
+"""The certificate-check API for employers' systems."""

@@ -1,0 +1,724 @@
+"""Every write to certificates: issue, replace, revoke, render, download records and checks."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Capability, Role
+from audit.services import audit_record, snapshot
+from providers.models import Provider
+
+from .models import Certificate, CertificateCheck, RenderJob
+from .rendering import CertificatePage, certificates_render_pdfs
+from .throttles import Throttled, check_throttle
+from .validators import (
+    certificate_number_generate,
+    certificate_number_normalise,
+    learner_names_match,
+    pdf_sha256,
+    qr_token_generate,
+)
+
+if TYPE_CHECKING:
+    pass
+
+logger = logging.getLogger(__name__)
+
+SNAPSHOT_FIELDS = (
+    "number",
+    "qr_token",
+    "achievement_reference",
+    "provider",
+    "learner_name",
+    "qualification_number",
+    "qualification_title",
+    "units",
+    "grade",
+    "award_date",
+    "awarding_organisation_name",
+)
+STATUS_FIELDS = ("status", "status_reason", "status_changed_at")
+# Certificates rendered per layout (and per Celery task): big enough to share the layout work,
+# small enough that progress moves and a failure costs little.
+RENDER_CHUNK_SIZE = 25
+NUMBER_ATTEMPTS = 8
+
+
+# --- issuing -----------------------------------------------------------------------------
+
+
+def _snapshot_problems(
+    *,
+    learner_name: str,
+    qualification_title: str,
+    units: Sequence[dict[str, Any]],
+    award_date: datetime.date,
+    achievement_reference: str,
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not achievement_reference.strip():
+        problems["achievement_reference"] = "Say which achievement this certificate is for."
+    if not learner_name.strip():
+        problems["learner_name"] = "A certificate needs the learner's name."
+    if not qualification_title.strip() and not units:
+        problems["qualification_title"] = (
+            "A certificate needs a qualification or at least one unit."
+        )
+    for index, unit in enumerate(units, start=1):
+        if not str(unit.get("reference", "")).strip() or not str(unit.get("title", "")).strip():
+            problems["units"] = f"Unit {index} needs a reference and a title."
+    if award_date > timezone.localdate():
+        problems["award_date"] = "The award date cannot be in the future."
+    return problems
+
+
+def _clean_units(units: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+    return [
+        {
+            "reference": str(u.get("reference", "")).strip(),
+            "title": str(u.get("title", "")).strip(),
+            "grade": str(u.get("grade", "")).strip(),
+        }
+        for u in units
+    ]
+
+
+def _latest_for_achievement(achievement_reference: str) -> Certificate | None:
+    return (
+        Certificate.objects.filter(achievement_reference=achievement_reference)
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+
+
+def _create_with_fresh_number(fields: dict[str, Any]) -> Certificate:
+    """Insert with a random number and token; a collision (the unique constraint) draws again."""
+    for _attempt in range(NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Certificate.objects.create(
+                    number=certificate_number_generate(), qr_token=qr_token_generate(), **fields
+                )
+        except IntegrityError as error:
+            constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
+            if constraint and ("number" in constraint or "qr_token" in constraint):
+                continue
+            raise
+    raise RuntimeError("could not draw an unused certificate number")  # 31**9 numbers: never
+
+
+@transaction.atomic
+def certificate_issue(
+    *,
+    provider: Provider,
+    achievement_reference: str,
+    learner_name: str,
+    qualification_number: str,
+    qualification_title: str,
+    units: list[dict[str, Any]],
+    grade: str,
+    award_date: datetime.date,
+    acting_user: User | None,
+    render: bool = True,
+    awarding_organisation_name: str | None = None,
+) -> Certificate:
+    """Issue the certificate for one achievement, or return the one already issued (R-CRT-1).
+
+    Everything the certificate shows is copied onto it, so later edits to the learner or the
+    qualification never change it. With `render`, its PDF is rendered after commit; batch
+    callers pass `render=False` and use `render_job_create` for the whole course run.
+    """
+    achievement_reference = achievement_reference.strip()
+    existing = _latest_for_achievement(achievement_reference)
+    if existing is not None:
+        return existing
+    cleaned_units = _clean_units(units)
+    problems = _snapshot_problems(
+        learner_name=learner_name,
+        qualification_title=qualification_title,
+        units=cleaned_units,
+        award_date=award_date,
+        achievement_reference=achievement_reference,
+    )
+    if problems:
+        raise ValidationError(problems)
+    fields = {
+        "achievement_reference": achievement_reference,
+        "provider": provider,
+        "learner_name": " ".join(learner_name.split()),
+        "qualification_number": qualification_number.strip(),
+        "qualification_title": qualification_title.strip(),
+        "units": cleaned_units,
+        "grade": grade.strip(),
+        "award_date": award_date,
+        "awarding_organisation_name": awarding_organisation_name or settings.AO_NAME,
+        "issued_by": acting_user,
+    }
+    try:
+        with transaction.atomic():
+            certificate = _create_with_fresh_number(fields)
+    except IntegrityError:
+        # Issued by someone else a moment ago (the one-original-per-achievement constraint).
+        existing = _latest_for_achievement(achievement_reference)
+        if existing is None:
+            raise
+        return existing
+    audit_record(
+        actor=acting_user,
+        action="certificate.issue",
+        target=certificate,
+        after=snapshot(certificate, SNAPSHOT_FIELDS),
+        organisation_id=provider.organisation_id,
+    )
+    if render:
+        _render_after_commit(certificate.pk)
+    return certificate
+
+
+def _render_after_commit(certificate_id: int) -> None:
+    from .tasks import certificate_render_task
+
+    transaction.on_commit(lambda: certificate_render_task.delay(certificate_id))
+
+
+# --- replacement and revocation (R-CRT-6) ---------------------------------------------------
+
+
+def _require_certification_officer(user: User) -> None:
+    if not (user.is_ao_staff and user.can(Capability.CERTIFICATE)):
+        raise PermissionDenied("Only AO staff who issue certificates may do this.")
+
+
+def _lock(certificate: Certificate) -> Certificate:
+    return Certificate.objects.select_for_update().get(pk=certificate.pk)
+
+
+@transaction.atomic
+def certificate_replace(
+    *,
+    certificate: Certificate,
+    reason: str,
+    fee_pence: int,
+    acting_user: User,
+    render: bool = True,
+) -> Certificate:
+    """A replacement with a new number and token; the old one then checks as replaced."""
+    _require_certification_officer(acting_user)
+    problems: dict[str, str] = {}
+    if not reason.strip():
+        problems["reason"] = "Say why the certificate is being replaced."
+    if fee_pence is None or fee_pence < 0:
+        problems["fee"] = "Enter the fee charged, 0 or more."
+    if problems:
+        raise ValidationError(problems)
+    old = _lock(certificate)
+    if old.status != Certificate.Status.VALID:
+        raise ValidationError(
+            f"Only a valid certificate can be replaced; {old.display_number} is already "
+            f"{old.get_status_display().lower()}."
+        )
+    before = snapshot(old, STATUS_FIELDS)
+    old.status = Certificate.Status.REPLACED
+    old.status_changed_at = timezone.now()
+    old.save(update_fields=["status", "status_changed_at"])
+    new = _create_with_fresh_number(
+        {
+            "achievement_reference": old.achievement_reference,
+            "replaces": old,
+            "provider_id": old.provider_id,
+            "learner_name": old.learner_name,
+            "qualification_number": old.qualification_number,
+            "qualification_title": old.qualification_title,
+            "units": old.units,
+            "grade": old.grade,
+            "award_date": old.award_date,
+            "awarding_organisation_name": old.awarding_organisation_name,
+            "replacement_reason": reason.strip(),
+            "replacement_fee_pence": fee_pence,
+            "issued_by": acting_user,
+        }
+    )
+    organisation_id = old.provider.organisation_id
+    audit_record(
+        actor=acting_user,
+        action="certificate.replace",
+        target=old,
+        before=before,
+        after={**snapshot(old, STATUS_FIELDS), "replaced_by": new.number},
+        detail={"reason": new.replacement_reason, "fee_pence": fee_pence},
+        organisation_id=organisation_id,
+    )
+    audit_record(
+        actor=acting_user,
+        action="certificate.issue",
+        target=new,
+        after={
+            **snapshot(new, SNAPSHOT_FIELDS),
+            "replaces": old.number,
+            "replacement_fee_pence": fee_pence,
+        },
+        organisation_id=organisation_id,
+    )
+    if render:
+        _render_after_commit(new.pk)
+    _notify_after_commit(old.pk, "replaced")
+    return new
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, reason: str, acting_user: User) -> Certificate:
+    _require_certification_officer(acting_user)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the certificate is being revoked."})
+    locked = _lock(certificate)
+    if locked.status != Certificate.Status.VALID:
+        raise ValidationError(
+            f"Only a valid certificate can be revoked; {locked.display_number} is already "
+            f"{locked.get_status_display().lower()}."
+        )
+    before = snapshot(locked, STATUS_FIELDS)
+    locked.status = Certificate.Status.REVOKED
+    locked.status_reason = reason.strip()
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=list(STATUS_FIELDS))
+    audit_record(
+        actor=acting_user,
+        action="certificate.revoke",
+        target=locked,
+        before=before,
+        after=snapshot(locked, STATUS_FIELDS),
+        organisation_id=locked.provider.organisation_id,
+    )
+    _notify_after_commit(locked.pk, "revoked")
+    return locked
+
+
+def _notify_after_commit(certificate_id: int, event: str) -> None:
+    from .tasks import certificate_notify_provider_task
+
+    transaction.on_commit(lambda: certificate_notify_provider_task.delay(certificate_id, event))
+
+
+NOTIFIED_ROLES = {Role.PROVIDER_SUPER_USER, Role.MANAGE_REGISTRATION}
+
+
+def _provider_recipients(provider: Provider) -> list[str]:
+    users = User.objects.filter(organisation_id=provider.organisation_id, status=User.Status.ACTIVE)
+    chosen = [u.email for u in users if NOTIFIED_ROLES.intersection(u.roles)]
+    return chosen or [u.email for u in users]
+
+
+def certificate_provider_notify(*, certificate_id: int, event: str) -> bool:
+    """Email the provider that a certificate was replaced or revoked; once per certificate.
+
+    Returns False when there was nothing to do (already notified, or no one to tell).
+    """
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update()
+            .select_related("provider__organisation")
+            .get(pk=certificate_id)
+        )
+        if certificate.provider_notified_at is not None:
+            return False
+        recipients = _provider_recipients(certificate.provider)
+        if not recipients:
+            logger.warning("no one to notify at provider %s", certificate.provider_id)
+            return False
+        replacement = getattr(certificate, "replaced_by", None) if event == "replaced" else None
+        context = {
+            "certificate": certificate,
+            "replacement": replacement,
+            "event": event,
+            "provider": certificate.provider,
+            "ao_name": certificate.awarding_organisation_name,
+            "portal_url": settings.PORTAL_BASE_URL,
+        }
+        subject = render_to_string(f"certificates/email/{event}_subject.txt", context).strip()
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"certificates/email/{event}.txt", context),
+            to=recipients,
+        )
+        message.attach_alternative(
+            render_to_string(f"certificates/email/{event}.html", context), "text/html"
+        )
+        message.send()
+        Certificate.objects.filter(pk=certificate.pk).update(provider_notified_at=timezone.now())
+    return True
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def _pdf_name(certificate: Certificate) -> str:
+    return f"certificates/{certificate.issued_at:%Y}/{certificate.number}.pdf"
+
+
+def certificates_render(*, certificate_ids: Sequence[int]) -> int:
+    """Render and store the PDFs of those certificates not yet rendered; returns how many.
+
+    Idempotent: a stored PDF is never replaced (the database refuses it), and a certificate
+    rendered meanwhile by another worker keeps that worker's file.
+    """
+    pending = list(Certificate.objects.filter(pk__in=certificate_ids, pdf_sha256="").order_by("pk"))
+    if not pending:
+        return 0
+    pdfs = certificates_render_pdfs([CertificatePage.from_certificate(c) for c in pending])
+    stored = 0
+    for certificate, content in zip(pending, pdfs, strict=True):
+        with transaction.atomic():
+            locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+            if locked.pdf_sha256:
+                continue
+            name = default_storage.save(_pdf_name(locked), ContentFile(content))
+            try:
+                locked.pdf.name = name
+                locked.pdf_sha256 = pdf_sha256(content)
+                locked.pdf_rendered_at = timezone.now()
+                locked.save(update_fields=["pdf", "pdf_sha256", "pdf_rendered_at"])
+                audit_record(
+                    actor=None,
+                    action="certificate.render",
+                    target=locked,
+                    after={"pdf": name, "pdf_sha256": locked.pdf_sha256},
+                    organisation_id=locked.provider.organisation_id,
+                )
+            except Exception:
+                default_storage.delete(name)
+                raise
+            stored += 1
+    return stored
+
+
+@transaction.atomic
+def render_job_create(
+    *,
+    provider: Provider,
+    certificates: Iterable[Certificate],
+    acting_user: User | None,
+    batch_key: str = "",
+) -> RenderJob:
+    """A job rendering one batch (a course run's certificates); the page shows its progress."""
+    chosen = list(certificates)
+    if not chosen:
+        raise ValidationError("Choose at least one certificate to render.")
+    if any(c.provider_id != provider.pk for c in chosen):
+        raise ValidationError("Every certificate in a batch must belong to the batch's provider.")
+    job = RenderJob.objects.create(
+        provider=provider,
+        batch_key=batch_key.strip(),
+        total=len(chosen),
+        rendered=sum(1 for c in chosen if c.pdf_sha256),
+        created_by=acting_user,
+    )
+    job.certificates.set(chosen)
+    audit_record(
+        actor=acting_user,
+        action="certificate.render_job.create",
+        target=job,
+        after={"batch_key": job.batch_key, "certificates": [c.number for c in chosen]},
+        organisation_id=provider.organisation_id,
+    )
+    _start_job_after_commit(job.pk)
+    return job
+
+
+def _start_job_after_commit(job_id: int) -> None:
+    from .tasks import render_job_task
+
+    transaction.on_commit(lambda: render_job_task.delay(job_id))
+
+
+def render_job_start(*, job_id: int) -> list[list[int]]:
+    """Mark the job rendering and return the chunks of certificate ids still to render."""
+    with transaction.atomic():
+        job = RenderJob.objects.select_for_update().get(pk=job_id)
+        if job.status == RenderJob.Status.DONE:
+            return []
+        pending = list(
+            job.certificates.filter(pdf_sha256="").order_by("pk").values_list("pk", flat=True)
+        )
+        job.status = RenderJob.Status.RENDERING
+        job.started_at = job.started_at or timezone.now()
+        job.attempts = F("attempts") + 1
+        job.error = ""
+        job.save(update_fields=["status", "started_at", "attempts", "error"])
+    if not pending:
+        render_job_progress(job_id=job_id)
+        return []
+    return [
+        pending[start : start + RENDER_CHUNK_SIZE]
+        for start in range(0, len(pending), RENDER_CHUNK_SIZE)
+    ]
+
+
+def render_job_progress(*, job_id: int) -> RenderJob:
+    """Count the job's rendered certificates; when all are, the job is done."""
+    with transaction.atomic():
+        job = RenderJob.objects.select_for_update().get(pk=job_id)
+        job.rendered = job.certificates.exclude(pdf_sha256="").count()
+        if job.rendered >= job.total and job.status != RenderJob.Status.FAILED:
+            job.status = RenderJob.Status.DONE
+            job.finished_at = timezone.now()
+        job.save(update_fields=["rendered", "status", "finished_at"])
+    return job
+
+
+def render_job_fail(*, job_id: int, error: str) -> None:
+    with transaction.atomic():
+        job = RenderJob.objects.select_for_update().get(pk=job_id)
+        job.status = RenderJob.Status.FAILED
+        job.error = error[:2000]
+        job.finished_at = timezone.now()
+        job.rendered = job.certificates.exclude(pdf_sha256="").count()
+        job.save(update_fields=["status", "error", "finished_at", "rendered"])
+
+
+@transaction.atomic
+def render_job_retry(*, job: RenderJob, acting_user: User) -> RenderJob:
+    _require_certification_officer(acting_user)
+    locked = RenderJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != RenderJob.Status.FAILED:
+        raise ValidationError("Only a failed job can be tried again.")
+    locked.status = RenderJob.Status.QUEUED
+    locked.finished_at = None
+    locked.save(update_fields=["status", "finished_at"])
+    audit_record(
+        actor=acting_user,
+        action="certificate.render_job.retry",
+        target=locked,
+        before={"status": RenderJob.Status.FAILED, "error": locked.error},
+        after={"status": RenderJob.Status.QUEUED},
+        organisation_id=locked.provider.organisation_id,
+    )
+    _start_job_after_commit(locked.pk)
+    return locked
+
+
+# --- downloads (R-CRT-3) -------------------------------------------------------------------
+
+
+def user_may_download(*, user: User, provider: Provider) -> bool:
+    """AO certification staff always; a provider's users only with e-certificates enabled."""
+    if user.is_ao_staff:
+        return user.can(Capability.CERTIFICATE)
+    return (
+        user.organisation_id == provider.organisation_id
+        and provider.e_certificates_enabled
+        and user.can(Capability.VIEW_LEARNERS)
+    )
+
+
+def _read_pdf(certificate: Certificate) -> bytes:
+    with certificate.pdf.open("rb") as handle:
+        content: bytes = handle.read()
+    if pdf_sha256(content) != certificate.pdf_sha256:
+        raise RuntimeError(f"stored PDF of certificate {certificate.number} has been altered")
+    return content
+
+
+def certificate_pdf_download(*, certificate: Certificate, acting_user: User) -> bytes:
+    """The stored PDF, checked against its SHA-256; the download is audited."""
+    if not user_may_download(user=acting_user, provider=certificate.provider):
+        raise PermissionDenied("E-certificates are not available to you for this provider.")
+    if not certificate.is_rendered:
+        raise ValidationError("This certificate's PDF is not ready yet.")
+    content = _read_pdf(certificate)
+    audit_record(
+        actor=acting_user,
+        action="certificate.download",
+        target=certificate,
+        detail={"pdf_sha256": certificate.pdf_sha256},
+        organisation_id=certificate.provider.organisation_id,
+    )
+    return content
+
+
+def _rendered_certificates(job: RenderJob) -> list[Certificate]:
+    certificates = list(job.certificates.exclude(pdf_sha256="").order_by("learner_name", "pk"))
+    if not certificates:
+        raise ValidationError("None of this batch's certificates has been rendered yet.")
+    return certificates
+
+
+def render_job_zip_download(*, job: RenderJob, acting_user: User) -> bytes:
+    """A ZIP of the batch's PDFs, for providers with e-certificates (R-CRT-3); audited."""
+    if not user_may_download(user=acting_user, provider=job.provider):
+        raise PermissionDenied("E-certificates are not available to you for this provider.")
+    certificates = _rendered_certificates(job)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            archive.writestr(f"{certificate.number}.pdf", _read_pdf(certificate))
+    audit_record(
+        actor=acting_user,
+        action="certificate.download_zip",
+        target=job,
+        detail={"certificates": [c.number for c in certificates]},
+        organisation_id=job.provider.organisation_id,
+    )
+    return buffer.getvalue()
+
+
+def render_job_print_pdf(*, job: RenderJob, acting_user: User) -> bytes:
+    """AO staff print a whole batch: one merged PDF, in learner-name order; audited."""
+    _require_certification_officer(acting_user)
+    from pypdf import PdfWriter
+
+    certificates = _rendered_certificates(job)
+    writer = PdfWriter()
+    for certificate in certificates:
+        writer.append(io.BytesIO(_read_pdf(certificate)))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    audit_record(
+        actor=acting_user,
+        action="certificate.print_batch",
+        target=job,
+        detail={"certificates": [c.number for c in certificates]},
+        organisation_id=job.provider.organisation_id,
+    )
+    return buffer.getvalue()
+
+
+def certificate_list_viewed(*, acting_user: User, search: str, status: str, page: int) -> None:
+    """A list of learners' certificates was read (R-ACC-7)."""
+    audit_record(
+        actor=acting_user,
+        action="certificate.list",
+        object_type="certificates.certificate",
+        detail={"search": search, "status": status, "page": page},
+    )
+
+
+# --- public checks (R-CRT-2) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    certificate: Certificate | None = None
+    throttled: Throttled | None = None
+
+    @property
+    def matched(self) -> bool:
+        return self.certificate is not None
+
+
+def _record_check(
+    *,
+    method: str,
+    outcome: str,
+    client_address: str | None,
+    certificate: Certificate | None = None,
+    number_tried: str = "",
+) -> None:
+    CertificateCheck.objects.create(
+        certificate=certificate,
+        method=method,
+        outcome=outcome,
+        number_tried=number_tried[:10],
+        client_address=client_address,
+    )
+
+
+def _public_queryset() -> Any:
+    return Certificate.objects.select_related("replaced_by")
+
+
+def certificate_check_by_name_and_number(
+    *,
+    learner_name: str,
+    number: str,
+    client_address: str | None,
+    method: str = CertificateCheck.Method.NAME_AND_NUMBER,
+) -> CheckResult:
+    """Check learner name + certificate number, throttled and recorded (R-CRT-2).
+
+    A wrong name and a wrong number give the same answer, so the check reveals nothing about
+    which part was wrong.
+    """
+    canonical = certificate_number_normalise(number)
+    throttled = check_throttle(client_address=client_address, number=canonical)
+    if throttled:
+        _record_check(
+            method=method,
+            outcome=CertificateCheck.Outcome.THROTTLED,
+            client_address=client_address,
+            number_tried=canonical,
+        )
+        return CheckResult(throttled=throttled)
+    certificate = _public_queryset().filter(number=canonical).first()
+    if certificate is not None and not learner_names_match(learner_name, certificate.learner_name):
+        certificate = None
+    _record_check(
+        method=method,
+        outcome=CertificateCheck.Outcome.MATCH
+        if certificate
+        else CertificateCheck.Outcome.NO_MATCH,
+        client_address=client_address,
+        certificate=certificate,
+        number_tried=canonical,
+    )
+    return CheckResult(certificate=certificate)
+
+
+def certificate_check_by_token(*, token: str, client_address: str | None) -> CheckResult:
+    """The QR code's link: the token alone identifies the certificate (R-CRT-1, R-CRT-2)."""
+    throttled = check_throttle(client_address=client_address)
+    if throttled:
+        _record_check(
+            method=CertificateCheck.Method.QR_CODE,
+            outcome=CertificateCheck.Outcome.THROTTLED,
+            client_address=client_address,
+        )
+        return CheckResult(throttled=throttled)
+    certificate = _public_queryset().filter(qr_token=token).first() if token else None
+    _record_check(
+        method=CertificateCheck.Method.QR_CODE,
+        outcome=CertificateCheck.Outcome.MATCH
+        if certificate
+        else CertificateCheck.Outcome.NO_MATCH,
+        client_address=client_address,
+        certificate=certificate,
+    )
+    return CheckResult(certificate=certificate)
+
+
+def certificate_check_by_pdf(*, content: bytes, client_address: str | None) -> CheckResult:
+    """Is this file, byte for byte, a certificate PDF the AO issued? Compared by SHA-256."""
+    throttled = check_throttle(client_address=client_address)
+    if throttled:
+        _record_check(
+            method=CertificateCheck.Method.PDF_UPLOAD,
+            outcome=CertificateCheck.Outcome.THROTTLED,
+            client_address=client_address,
+        )
+        return CheckResult(throttled=throttled)
+    certificate = _public_queryset().filter(pdf_sha256=pdf_sha256(content)).first()
+    _record_check(
+        method=CertificateCheck.Method.PDF_UPLOAD,
+        outcome=CertificateCheck.Outcome.MATCH
+        if certificate
+        else CertificateCheck.Outcome.NO_MATCH,
+        client_address=client_address,
+        certificate=certificate,
+    )
+    return CheckResult(certificate=certificate)

@@ -1,0 +1,73 @@
+"""Limits on public certificate checks, counted in Redis (the Django cache) per address and number.
+
+A fixed window per key: the first attempt starts the window, later attempts count up, and the
+window ends on its own. Limits come from settings, with defaults that a person checking a
+handful of certificates never meets, while guessing names for one number stops quickly.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PER_ADDRESS = (60, 600)  # 60 checks in 10 minutes from one address
+DEFAULT_PER_NUMBER = (10, 600)  # 10 checks of one certificate number in 10 minutes
+
+
+@dataclass(frozen=True)
+class Throttled:
+    scope: str  # "address" or "number"
+    retry_after_seconds: int
+
+    @property
+    def message(self) -> str:
+        minutes = max(1, round(self.retry_after_seconds / 60))
+        when = f"{minutes} minute{'s' if minutes != 1 else ''}"
+        if self.scope == "number":
+            return (
+                "This certificate number has been checked too many times in a short while. "
+                f"To protect the learner, try again in {when}."
+            )
+        return f"Too many certificate checks have come from your network. Try again in {when}."
+
+
+def _limit(setting: str, default: tuple[int, int]) -> tuple[int, int]:
+    value = getattr(settings, setting, default)
+    return int(value[0]), int(value[1])
+
+
+def _count(key: str, window_seconds: int) -> int:
+    # add() starts the window only if no count is running; incr() is atomic in Redis.
+    cache.add(key, 0, timeout=window_seconds)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # the window ended between add() and incr()
+        cache.add(key, 1, timeout=window_seconds)
+        return 1
+
+
+def check_throttle(*, client_address: str | None, number: str | None = None) -> Throttled | None:
+    """Count this attempt; say which limit it is over, if any.
+
+    If Redis cannot be reached the check goes ahead unthrottled (and is logged): the public check
+    must keep working, and every attempt is still recorded in PostgreSQL.
+    """
+    checks: list[tuple[str, str, tuple[int, int]]] = []
+    if client_address:
+        limit = _limit("CERTIFICATE_CHECK_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS)
+        checks.append(("address", f"crt-check:addr:{client_address}", limit))
+    if number:
+        limit = _limit("CERTIFICATE_CHECK_LIMIT_PER_NUMBER", DEFAULT_PER_NUMBER)
+        checks.append(("number", f"crt-check:num:{number}", limit))
+    try:
+        for scope, key, (allowed, window) in checks:
+            if _count(key, window) > allowed:
+                return Throttled(scope=scope, retry_after_seconds=window)
+    except Exception:  # Redis down or unreachable
+        logger.warning("certificate check throttle unavailable; allowing the check", exc_info=True)
+    return None

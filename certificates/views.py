@@ -1,0 +1,318 @@
+"""Certificate pages: the public check, and the signed-in lists, downloads and AO actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.permissions import capability_required
+from accounts.roles import Capability
+from audit.context import client_ip_from_request
+
+from . import selectors, services
+from .forms import PdfCheckForm, ReplaceForm, RevokeForm, VerifyForm, pdf_upload_limit
+from .models import Certificate, RenderJob
+from .validators import certificate_number_normalise, qr_token_is_well_formed
+
+# --- public pages (no sign-in) ------------------------------------------------------------
+
+
+def _public_context(**extra: Any) -> dict[str, Any]:
+    return {"verify_url": reverse("certificates:verify"), **extra}
+
+
+@csrf_exempt  # see _read_pdf_upload: the size is checked before Django reads the body
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Check by learner name + certificate number (GET), or is-this-PDF-genuine (POST)."""
+    client = client_ip_from_request(request)
+    context = _public_context(form=VerifyForm(), pdf_form=PdfCheckForm())
+    status = 200
+    if request.method == "POST":
+        pdf_form, result = _check_uploaded_pdf(request, client)
+        context.update(pdf_form=pdf_form, pdf_checked=result is not None, result=result)
+        if result is not None and result.throttled:
+            status = 429
+    elif "name" in request.GET or "number" in request.GET:
+        form = VerifyForm(request.GET)
+        context["form"] = form
+        if form.is_valid():
+            result = services.certificate_check_by_name_and_number(
+                learner_name=form.cleaned_data["name"],
+                number=form.cleaned_data["number"],
+                client_address=client,
+            )
+            context.update(checked=True, result=result)
+            if result.throttled:
+                status = 429
+    return render(request, "certificates/public/verify.html", context, status=status)
+
+
+def _check_uploaded_pdf(
+    request: HttpRequest, client: str | None
+) -> tuple[PdfCheckForm, services.CheckResult | None]:
+    # The view is exempt from CSRF so that an oversized upload is refused from its declared
+    # length before anything reads the body (the CSRF check would read it first). A cross-site
+    # post could only make a check, which changes nothing and is throttled and recorded.
+    limit = pdf_upload_limit()
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit + 64 * 1024:
+        form = PdfCheckForm(data={}, files=MultiValueDict())
+        form.is_valid()
+        form.errors["file"] = form.error_class(
+            [
+                f"The file is {declared / 1024 / 1024:.1f} MB; a certificate PDF is never more "
+                f"than {limit / 1024 / 1024:.0f} MB. Choose the certificate's PDF file."
+            ]
+        )
+        return form, None
+    form = PdfCheckForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return form, None
+    return form, services.certificate_check_by_pdf(
+        content=form.cleaned_data["file"], client_address=client
+    )
+
+
+@require_GET
+def check_by_token(request: HttpRequest, token: str) -> HttpResponse:
+    """Where the QR code on a certificate leads."""
+    if not qr_token_is_well_formed(token):
+        token = ""
+    result = services.certificate_check_by_token(
+        token=token, client_address=client_ip_from_request(request)
+    )
+    status = 429 if result.throttled else (200 if result.matched else 404)
+    context = _public_context(result=result, checked=True, by_token=True)
+    return render(request, "certificates/public/check.html", context, status=status)
+
+
+# --- signed-in pages ----------------------------------------------------------------------
+
+
+def _require_certificate_access(user: Any) -> None:
+    if not selectors.user_may_see_certificates(user=user):
+        raise PermissionDenied
+
+
+def _certificate_for(request: AuthenticatedHttpRequest, number: str) -> Certificate:
+    certificates = selectors.certificates_visible_to(user=request.user)
+    return get_object_or_404(certificates, number=certificate_number_normalise(number))
+
+
+def _job_for(request: AuthenticatedHttpRequest, pk: int) -> RenderJob:
+    return get_object_or_404(selectors.render_jobs_visible_to(user=request.user), pk=pk)
+
+
+@login_required
+def certificate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require_certificate_access(request.user)
+    search = request.GET.get("q", "")[:100]
+    status = request.GET.get("status", "")
+    certificates = selectors.certificates_list(user=request.user, search=search, status=status)
+    page = Paginator(certificates, 50).get_page(request.GET.get("page"))
+    services.certificate_list_viewed(
+        acting_user=request.user, search=search, status=status, page=page.number
+    )
+    context = {
+        "page": page,
+        "search": search,
+        "status": status,
+        "statuses": Certificate.Status.choices,
+        "show_checks": request.user.is_ao_staff,
+    }
+    return render(request, "certificates/certificate_list.html", context)
+
+
+@login_required
+def certificate_detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    _require_certificate_access(request.user)
+    certificate = _certificate_for(request, number)
+    context = {
+        "certificate": certificate,
+        "may_download": services.user_may_download(
+            user=request.user, provider=certificate.provider
+        ),
+        "may_act": request.user.is_ao_staff and request.user.can(Capability.CERTIFICATE),
+        "check_counts": (
+            selectors.certificate_check_counts(certificate=certificate)
+            if request.user.is_ao_staff
+            else {}
+        ),
+        "replacement": getattr(certificate, "replaced_by", None),
+    }
+    return render(request, "certificates/certificate_detail.html", context)
+
+
+def _pdf_response(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def certificate_pdf(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    _require_certificate_access(request.user)
+    certificate = _certificate_for(request, number)
+    try:
+        content = services.certificate_pdf_download(
+            certificate=certificate, acting_user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("certificates:detail", number=certificate.number)
+    return _pdf_response(content, f"certificate-{certificate.number}.pdf")
+
+
+@capability_required(Capability.CERTIFICATE, ao_only=True)
+def certificate_replace(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    certificate = _certificate_for(request, number)
+    form = ReplaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.certificate_replace(
+                certificate=certificate,
+                reason=form.cleaned_data["reason"],
+                fee_pence=form.fee_pence(),
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Replacement certificate {new.display_number} issued; "
+                f"{certificate.display_number} now checks as replaced. The provider will be told.",
+            )
+            return redirect("certificates:detail", number=new.number)
+    context = {"certificate": certificate, "form": form}
+    return render(request, "certificates/certificate_replace.html", context)
+
+
+@capability_required(Capability.CERTIFICATE, ao_only=True)
+def certificate_revoke(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    certificate = _certificate_for(request, number)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_revoke(
+                certificate=certificate,
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Certificate {certificate.display_number} is revoked. The provider will be told.",
+            )
+            return redirect("certificates:detail", number=certificate.number)
+    context = {"certificate": certificate, "form": form}
+    return render(request, "certificates/certificate_revoke.html", context)
+
+
+# --- render jobs (batches) ----------------------------------------------------------------
+
+
+@login_required
+def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require_certificate_access(request.user)
+    jobs = selectors.render_jobs_visible_to(user=request.user)
+    page = Paginator(jobs, 50).get_page(request.GET.get("page"))
+    return render(request, "certificates/job_list.html", {"page": page})
+
+
+@login_required
+def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _require_certificate_access(request.user)
+    job = _job_for(request, pk)
+    context = {
+        "job": job,
+        "may_download": services.user_may_download(user=request.user, provider=job.provider),
+        "may_act": request.user.is_ao_staff and request.user.can(Capability.CERTIFICATE),
+        "certificates": job.certificates.order_by("learner_name", "pk"),
+        "progress_url": reverse("certificates:job_progress", args=[job.pk]),
+    }
+    return render(request, "certificates/job_detail.html", context)
+
+
+@login_required
+def job_progress(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+    """Polled by static/js/render-progress.js while a job runs."""
+    _require_certificate_access(request.user)
+    job = _job_for(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "rendered": job.rendered,
+            "total": job.total,
+            "percent": job.percent,
+            "finished": job.is_finished,
+            "error": job.error if job.status == RenderJob.Status.FAILED else "",
+        }
+    )
+
+
+@login_required
+def job_zip(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _require_certificate_access(request.user)
+    job = _job_for(request, pk)
+    try:
+        content = services.render_job_zip_download(job=job, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("certificates:job_detail", pk=job.pk)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="certificates-batch-{job.pk}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@capability_required(Capability.CERTIFICATE, ao_only=True)
+def job_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    try:
+        content = services.render_job_print_pdf(job=job, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("certificates:job_detail", pk=job.pk)
+    return _pdf_response(content, f"certificates-batch-{job.pk}-print.pdf", inline=True)
+
+
+@require_POST
+@capability_required(Capability.CERTIFICATE, ao_only=True)
+def job_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    try:
+        services.render_job_retry(job=job, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The batch is queued to render again.")
+    return redirect("certificates:job_detail", pk=job.pk)
+
+
+def bench_trivial(request: HttpRequest) -> HttpResponse:
+    """A do-nothing page for bench/verify_load.py's baseline; off unless the bench turns it on."""
+    if not getattr(settings, "CERTIFICATES_BENCH_TRIVIAL_VIEW", False):
+        raise Http404
+    return HttpResponse("ok", content_type="text/plain")
