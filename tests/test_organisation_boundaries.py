@@ -14,6 +14,7 @@ from accounts.api_tokens import api_token_create
 from accounts.roles import PROVIDER_ROLES
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import sign_in
+from certificates.tests.factories import CertificateFactory, RenderJobFactory
 from learners.tests.factories import LearnerFactory
 from providers.models import Provider
 from providers.tests.factories import ProviderFactory
@@ -56,6 +57,14 @@ def _registration_of(provider: Provider) -> dict[str, object]:
     return {"pk": RegistrationFactory(course_run=run, learner__provider=provider).pk}
 
 
+def _certificate_of(provider: Provider) -> dict[str, object]:
+    return {"number": CertificateFactory(provider=provider).number}
+
+
+def _render_job_of(provider: Provider) -> dict[str, object]:
+    return {"pk": RenderJobFactory(provider=provider).pk}
+
+
 # url name -> how to make an object of that kind that belongs to `provider`.
 OBJECT_URLS: dict[str, ObjectMaker] = {
     "learners:detail": _learner_of,
@@ -72,6 +81,11 @@ OBJECT_URLS: dict[str, ObjectMaker] = {
     "accounts:user_welcome_resend": _user_of,
     "accounts:user_second_factor_reset": _user_of,
     "accounts:api_token_revoke": _api_token_of,
+    "certificates:detail": _certificate_of,
+    "certificates:pdf": _certificate_of,
+    "certificates:job_detail": _render_job_of,
+    "certificates:job_progress": _render_job_of,
+    "certificates:job_zip": _render_job_of,
 }
 
 # URLs that take an identifier but are not a provider's records, and why.
@@ -85,6 +99,11 @@ NOT_PROVIDER_SCOPED = {
     "accounts:password_reset_confirm": "a signed single-use link, not a record",
     "accounts:welcome": "a signed single-use link, not a record",
     "accounts:email_confirm": "a signed link, not a record",
+    "certificates:check_by_token": "the public check by QR token (R-CRT-2), open to anyone",
+    "certificates:replace": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
+    "certificates:revoke": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
+    "certificates:job_print": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
+    "certificates:job_retry": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
 }
 
 
@@ -113,6 +132,10 @@ AO_ONLY_URLS: dict[str, ObjectMaker] = {
     "qualifications:unit_remove": _qualification_unit,
     "qualifications:approval_withdraw": _approval,
     "registrations:void": _registration_of,
+    "certificates:replace": _certificate_of,
+    "certificates:revoke": _certificate_of,
+    "certificates:job_print": _render_job_of,
+    "certificates:job_retry": _render_job_of,
 }
 
 
