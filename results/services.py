@@ -1034,7 +1034,7 @@ def _receipt_emails(*, today: datetime.date, overdue: bool) -> int:
     for pk in list(candidates):
         with transaction.atomic():
             results = (
-                CourseRunResults.objects.select_for_update()
+                CourseRunResults.objects.select_for_update(of=("self",))
                 .select_related("course_run__provider__organisation", "consignment")
                 .get(pk=pk)
             )

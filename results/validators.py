@@ -42,7 +42,7 @@ def transition_error(current: str, target: str) -> str:
         return ""
     onward = [_label(to) for (frm, to) in TRANSITIONS if frm == current]
     next_steps = (
-        f"From {_label(current)} it can move only to {' or '.join(onward)}."
+        f"From {_label(current)} they can only move to {' or '.join(onward)}."
         if onward
         else f"{_label(current)} is the last stage."
     )
