@@ -25,6 +25,7 @@ from qualifications.tests.factories import (
     UnitFactory,
 )
 from registrations.tests.factories import CourseRunFactory, RegistrationFactory
+from results.tests.factories import ConsignmentFactory, ResultsImportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +66,14 @@ def _render_job_of(provider: Provider) -> dict[str, object]:
     return {"pk": RenderJobFactory(provider=provider).pk}
 
 
+def _results_import_of(provider: Provider) -> dict[str, object]:
+    return {"pk": ResultsImportFactory(course_run=CourseRunFactory(provider=provider)).pk}
+
+
+def _consignment_of(provider: Provider) -> dict[str, object]:
+    return {"pk": ConsignmentFactory(provider=provider).pk}
+
+
 # url name -> how to make an object of that kind that belongs to `provider`.
 OBJECT_URLS: dict[str, ObjectMaker] = {
     "learners:detail": _learner_of,
@@ -86,6 +95,13 @@ OBJECT_URLS: dict[str, ObjectMaker] = {
     "certificates:job_detail": _render_job_of,
     "certificates:job_progress": _render_job_of,
     "certificates:job_zip": _render_job_of,
+    "results:course_run": _course_run_of,
+    "results:submit": _course_run_of,
+    "results:import_start": _course_run_of,
+    "results:import_sample": _course_run_of,
+    "results:receipt": _course_run_of,
+    "results:import_detail": _results_import_of,
+    "results:import_errors": _results_import_of,
 }
 
 # URLs that take an identifier but are not a provider's records, and why.
@@ -104,6 +120,11 @@ NOT_PROVIDER_SCOPED = {
     "certificates:revoke": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
     "certificates:job_print": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
     "certificates:job_retry": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
+    "results:review": "AO verifiers only; AO_ONLY_URLS checks providers cannot reach it",
+    "results:certify": "AO certification only; AO_ONLY_URLS checks providers cannot reach it",
+    "results:certificate_summary_pdf": "AO certification only; checked in AO_ONLY_URLS",
+    "results:consignment": "AO dispatch only; AO_ONLY_URLS checks providers cannot reach it",
+    "results:certification_report_pdf": "AO dispatch only; checked in AO_ONLY_URLS",
 }
 
 
@@ -136,6 +157,11 @@ AO_ONLY_URLS: dict[str, ObjectMaker] = {
     "certificates:revoke": _certificate_of,
     "certificates:job_print": _render_job_of,
     "certificates:job_retry": _render_job_of,
+    "results:review": _course_run_of,
+    "results:certify": _course_run_of,
+    "results:certificate_summary_pdf": _course_run_of,
+    "results:consignment": _consignment_of,
+    "results:certification_report_pdf": _consignment_of,
 }
 
 

@@ -1,4 +1,5 @@
-"""R-CRT-4: the Certification Report and Certificate Summary list exactly the certificates issued."""
+"""R-CRT-4: the Certification Report and Certificate Summary list exactly the certificates
+issued."""
 
 import datetime
 import io

@@ -17,7 +17,7 @@ from results import services
 from results.models import Consignment, ResultsImport, Stage, UnitResult
 from results.selectors import receipt_pending
 from results.services import ResultsRejected
-from results.validators import LearnerEntry
+from results.validators import CSV_COLUMNS, LearnerEntry
 
 S = RegistrationStatus
 
@@ -491,7 +491,7 @@ def test_r_acc_6_pending_report_shows_a_provider_only_its_own(season):
 
 # --- CSV import --------------------------------------------------------------------------------
 
-HEADER = "Registration number,ULN,Unit reference,Grade,Assessor name,Internal verifier name,Assessment decision reason,Not claiming\n"
+HEADER = ",".join(CSV_COLUMNS) + "\n"
 
 
 def _csv(season, *lines):

@@ -5,6 +5,7 @@ import datetime
 from qualifications.validators import RulesOfCombination
 from results.models import Stage
 from results.validators import (
+    CSV_COLUMNS,
     GradeOption,
     ImportFacts,
     ImportUnit,
@@ -170,7 +171,7 @@ FACTS = ImportFacts(
     names={1: "Amira", 2: "Kwame"},
     units={"U1": ImportUnit(11, "U1", {"P": 3, "pass": 3, "F": 4})},
 )
-HEADER = "Registration number,ULN,Unit reference,Grade,Assessor name,Internal verifier name,Assessment decision reason,Not claiming\n"
+HEADER = ",".join(CSV_COLUMNS) + "\n"
 
 
 def test_csv_rows_report_row_column_value_and_reason():
