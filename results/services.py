@@ -87,8 +87,11 @@ def _reject(field: str, message: str, code: str = "invalid") -> ResultsRejected:
 # --- who may act --------------------------------------------------------------------------------
 
 
-def _require_provider_user(user: User, course_run: CourseRun, capability: str) -> None:
-    """Results entry and receipt are the provider's own work, for its own course runs."""
+def _require_provider_user(user: User | None, course_run: CourseRun, capability: str) -> None:
+    """Results entry and receipt are the provider's own work, for its own course runs (no user:
+    the system itself, loading demo data)."""
+    if user is None:
+        return
     if user.is_ao_staff or user.organisation_id != course_run.provider.organisation_id:
         raise PermissionDenied("Only the course run's own centre can do this.")
     if not user.can(capability):
@@ -269,7 +272,7 @@ def _require_editable(results: CourseRunResults) -> None:
 
 @transaction.atomic
 def results_draft_save(
-    *, course_run: CourseRun, entries: Sequence[LearnerEntry], acting_user: User
+    *, course_run: CourseRun, entries: Sequence[LearnerEntry], acting_user: User | None
 ) -> int:
     """Save the grid as a draft at any time (complete or not); returns learners changed.
 
@@ -443,7 +446,7 @@ def default_verifier() -> User | None:
 
 
 @transaction.atomic
-def course_run_submit(*, course_run: CourseRun, acting_user: User) -> CourseRunResults:
+def course_run_submit(*, course_run: CourseRun, acting_user: User | None) -> CourseRunResults:
     """Submit (or, after a query, resubmit) a complete course run to its verifier (R-RES-1)."""
     _require_provider_user(acting_user, course_run, Capability.ENTER_RESULTS)
     results = _lock(course_run)
@@ -974,7 +977,7 @@ def course_run_receipt_confirm(
     course_run: CourseRun,
     received_date: datetime.date | None,
     note: str,
-    acting_user: User,
+    acting_user: User | None,
 ) -> CourseRunResults:
     """ "CRF Received": the provider confirms the date the certificates arrived, with an optional
     note; the course run moves to Received and its sent registrations to Certificate Received."""

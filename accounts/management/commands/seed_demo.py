@@ -12,6 +12,7 @@ DEMO_SEEDERS = (
     "accounts.demo.seed",
     "registrations.demo.seed",
     "certificates.demo.seed",
+    "results.demo.seed",
 )
 
 
