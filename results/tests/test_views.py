@@ -210,3 +210,19 @@ def test_r_acc_5_providers_cannot_reach_verification_or_dispatch(client, season)
 
     assert client.get(reverse("results:verification_queue")).status_code == 403
     assert client.get(reverse("results:dispatch")).status_code == 403
+
+
+def test_the_provider_sees_the_query_on_the_dashboard(client, season):
+    season.enter_standard()
+    services.course_run_submit(course_run=season.course_run, acting_user=season.provider_user)
+    services.course_run_query(
+        course_run=season.course_run,
+        note="Witness statement missing",
+        learner_result_ids=[season.result(1).pk],
+        acting_user=season.verifier,
+    )
+    sign_in(client, season.provider_user)
+
+    page = client.get(reverse("dashboard")).content.decode()
+
+    assert "Results queried by the verifier" in page and "Witness statement missing" in page
