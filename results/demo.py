@@ -120,11 +120,6 @@ def _entries(course_run: CourseRun) -> list[LearnerEntry]:
     registrations = list(
         Registration.objects.filter(course_run=course_run).order_by("learner__uln", "pk")
     )
-    records = {
-        "assessor_name": "Marcus Reid",
-        "internal_verifier_name": "Dr Helen Carter",
-        "decision_reason": "All assessment criteria met; evidence sampled by the IV",
-    }
     if len(units) == 1:
         plans = [dict([grade(0, "P")]), dict([grade(0, "F")])]
     else:
@@ -134,7 +129,15 @@ def _entries(course_run: CourseRun) -> list[LearnerEntry]:
         ]
     entries = []
     for registration, plan in zip(registrations, plans, strict=False):
-        entries.append(LearnerEntry(registration_id=registration.pk, grades=plan, **records))
+        entries.append(
+            LearnerEntry(
+                registration_id=registration.pk,
+                grades=plan,
+                assessor_name="Marcus Reid",
+                internal_verifier_name="Dr Helen Carter",
+                decision_reason="All assessment criteria met; evidence sampled by the IV",
+            )
+        )
     for registration in registrations[len(plans) :]:
         entries.append(LearnerEntry(registration_id=registration.pk, not_claiming=True))
     return entries
