@@ -640,7 +640,9 @@ def _record_check(
 
 
 def _public_queryset() -> Any:
-    return Certificate.objects.select_related("replaced_by")
+    # Only the certificate's own columns: the check page shows nothing else (R-CRT-2), and on
+    # the busiest page a join would cost time for nothing.
+    return Certificate.objects.all()
 
 
 def certificate_check_by_name_and_number(

@@ -1,0 +1,249 @@
+"""Benchmark: public certificate checks under load, against a trivial page on the same server.
+
+    .venv/bin/python bench/verify_load.py [--certificates 300] [--seconds 10] [--connections 32]
+
+Creates a throwaway database (`<DATABASE_URL's name>_verify_bench`), migrates it and issues
+certificates into it; starts the portal under gunicorn with the production settings (plus raised
+throttle limits, see bench/support/verify_load_settings.py) on a free 127.0.0.1 port; drives
+`/c/<token>`, `/verify/?name=...&number=...` and a trivial Django view with `wrk` for a fixed time
+each, cycling over every certificate; prints requests per second, p50 and p99 latency and the
+ratio to the trivial view; stops gunicorn and drops the database. Traffic stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+VENV_BIN = Path(PYTHON).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bench_database_url() -> tuple[str, str, str]:
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/awards_portal")
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_verify_bench"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return urlunsplit(parts._replace(path="/" + name)), admin, name
+
+
+def run_sql(admin_url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def django_env(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "bench.support.verify_load_settings",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "SECURE_SSL_REDIRECT": "False",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+ISSUE_SCRIPT = """
+import datetime, json, sys
+import django
+django.setup()
+from providers.models import Provider
+from providers.services import provider_create
+from certificates.services import certificate_issue
+count = int(sys.argv[1])
+provider = Provider.objects.first() or provider_create(
+    name="Benchmark Centre", centre_number="B0001", ukprn="10000001", acting_user=None
+)
+out = []
+for index in range(count):
+    c = certificate_issue(
+        provider=provider, achievement_reference=f"bench:{index}",
+        learner_name=f"Zoë Bench-Learner {index}", qualification_number="610/0311/4",
+        qualification_title="Level 2 Certificate in Health and Social Care", units=[],
+        grade="Merit", award_date=datetime.date(2025, 7, 18), acting_user=None, render=False,
+    )
+    out.append({"token": c.qr_token, "number": c.display_number, "name": c.learner_name})
+print(json.dumps(out))
+"""
+
+
+def prepare_database(database_url: str, admin_url: str, name: str, count: int) -> list[dict]:
+    import json
+
+    run_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}"')
+    run_sql(admin_url, f'CREATE DATABASE "{name}"')
+    env = django_env(database_url)
+    for command in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
+        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
+    issued = subprocess.run(
+        [PYTHON, "-c", ISSUE_SCRIPT, str(count)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return list(json.loads(issued.stdout.strip().splitlines()[-1]))
+
+
+def start_gunicorn(database_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "awards_portal.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=django_env(database_url))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/certificates-bench/trivial", timeout=1
+            ) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("gunicorn did not start within 30 seconds")
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    def ms(value: str) -> float:
+        number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
+        return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    p99 = ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rps": rps,
+        "p50": p50,
+        "p99": p99,
+        "non_2xx": float(errors.group(1)) if errors else 0.0,
+        "socket_errors": 1.0 if socket_errors else 0.0,
+    }
+
+
+def drive(port: int, paths: list[str], seconds: int, connections: int) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write("\n".join(paths) + "\n")
+    command = [
+        shutil.which("wrk") or "/usr/bin/wrk",
+        "--threads",
+        "2",
+        "--connections",
+        str(connections),
+        "--duration",
+        f"{seconds}s",
+        "--timeout",
+        "5s",
+        "--latency",
+        "--script",
+        str(ROOT / "bench" / "support" / "wrk_paths.lua"),
+        f"http://127.0.0.1:{port}",
+        "--",
+        handle.name,
+    ]
+    try:
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(handle.name)
+    return parse_wrk(output)
+
+
+def spot_check(port: int, certificate: dict) -> None:
+    """The pages under load really answer "valid", so the figures measure real checks."""
+    query = urlencode({"name": certificate["name"].upper(), "number": certificate["number"]})
+    for path in (f"/c/{certificate['token']}", f"/verify/?{query}"):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+            page = response.read().decode()
+        assert "This certificate is valid" in page, f"{path} did not say valid"
+        assert certificate["name"] in page, f"{path} did not show the learner's name"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--certificates", type=int, default=300)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    database_url, admin_url, name = bench_database_url()
+    print(f"preparing {name} with {args.certificates} certificates ...", flush=True)
+    certificates = prepare_database(database_url, admin_url, name, args.certificates)
+    port = free_port()
+    server = start_gunicorn(database_url, port, args.workers, args.threads)
+    try:
+        spot_check(port, certificates[0])
+        targets = {
+            "trivial view": ["/certificates-bench/trivial"],
+            "/c/<token>": [f"/c/{c['token']}" for c in certificates],
+            "/verify/ name + number": [
+                "/verify/?" + urlencode({"name": c["name"].lower(), "number": c["number"]})
+                for c in certificates
+            ],
+        }
+        print(
+            f"gunicorn: {args.workers} workers x {args.threads} threads (gthread), "
+            f"wrk: {args.connections} connections, {args.seconds} s per page"
+        )
+        results: dict[str, dict[str, float]] = {}
+        for label, paths in targets.items():
+            drive(port, paths, 2, args.connections)  # warm every worker
+            results[label] = drive(port, paths, args.seconds, args.connections)
+        baseline = results["trivial view"]["rps"]
+        print(f"{'page':<24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}  errors")
+        for label, result in results.items():
+            print(
+                f"{label:<24} {result['rps']:9.0f} {result['p50']:8.1f} {result['p99']:8.1f} "
+                f"{result['rps'] / baseline:7.2f}  "
+                f"{int(result['non_2xx'])} non-2xx"
+                + (", socket errors" if result["socket_errors"] else "")
+            )
+        print("goal: ratio >= 0.6 and p99 < 50 ms at 32 connections")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        run_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

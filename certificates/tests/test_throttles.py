@@ -1,0 +1,33 @@
+"""Throttling public checks in Redis per client address and per certificate number (R-CRT-2)."""
+
+from unittest import mock
+
+from django.test import override_settings
+
+from certificates.throttles import check_throttle
+
+
+@override_settings(CERTIFICATE_CHECK_LIMIT_PER_ADDRESS=(3, 60))
+def test_r_crt_2_an_address_is_throttled_after_its_limit():
+    outcomes = [check_throttle(client_address="192.0.2.7") for _ in range(4)]
+
+    assert outcomes[:3] == [None, None, None]
+    assert outcomes[3].scope == "address"
+    assert "Try again in 1 minute" in outcomes[3].message
+    assert check_throttle(client_address="192.0.2.8") is None
+
+
+@override_settings(CERTIFICATE_CHECK_LIMIT_PER_NUMBER=(2, 600))
+def test_r_crt_2_a_number_is_throttled_whichever_address_asks():
+    for index in range(2):
+        assert check_throttle(client_address=f"192.0.2.{index}", number="ABCDE12345") is None
+
+    throttled = check_throttle(client_address="198.51.100.1", number="ABCDE12345")
+
+    assert throttled.scope == "number"
+    assert "try again in 10 minutes" in throttled.message
+
+
+def test_when_redis_cannot_be_reached_the_check_goes_ahead():
+    with mock.patch("certificates.throttles._count_all", side_effect=ConnectionError("down")):
+        assert check_throttle(client_address="192.0.2.7", number="ABCDE12345") is None
