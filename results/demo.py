@@ -207,6 +207,19 @@ def _drive(spec: DemoRun, course_run: CourseRun) -> None:
     )
 
 
+def _render_now(course_run: CourseRun) -> None:
+    """Render the demo certificates here rather than waiting for a worker, so the demo's
+    e-certificates and render jobs are complete as soon as `seed_demo` finishes."""
+    from certificates.services import certificates_render, render_job_progress
+
+    results = CourseRunResults.objects.filter(course_run=course_run).first()
+    if results is None or results.render_job is None:
+        return
+    job = results.render_job
+    certificates_render(certificate_ids=list(job.certificates.values_list("pk", flat=True)))
+    render_job_progress(job_id=job.pk)
+
+
 @transaction.atomic
 def seed(report: DemoReport) -> None:
     described = []
@@ -220,6 +233,7 @@ def seed(report: DemoReport) -> None:
         if course_run is None:
             course_run = _course_run(spec, provider, report)
             _drive(spec, course_run)
+            _render_now(course_run)
         results = CourseRunResults.objects.filter(course_run=course_run).first()
         described.append(
             {
