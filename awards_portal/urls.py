@@ -25,6 +25,7 @@ urlpatterns = [
     path("registrations/", include("registrations.urls")),
     path("api/", include("registrations.api.urls")),
     path("", include("certificates.urls")),
+    path("results/", include("results.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

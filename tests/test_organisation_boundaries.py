@@ -26,6 +26,7 @@ from qualifications.tests.factories import (
 )
 from registrations.models import ImportJob
 from registrations.tests.factories import CourseRunFactory, RegistrationFactory
+from results.tests.factories import ConsignmentFactory, ResultsImportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,14 @@ def _import_job_of(provider: Provider) -> dict[str, object]:
     return {"pk": job.pk}
 
 
+def _results_import_of(provider: Provider) -> dict[str, object]:
+    return {"pk": ResultsImportFactory(course_run=CourseRunFactory(provider=provider)).pk}
+
+
+def _consignment_of(provider: Provider) -> dict[str, object]:
+    return {"pk": ConsignmentFactory(provider=provider).pk}
+
+
 # url name -> how to make an object of that kind that belongs to `provider`.
 OBJECT_URLS: dict[str, ObjectMaker] = {
     "learners:detail": _learner_of,
@@ -104,6 +113,13 @@ OBJECT_URLS: dict[str, ObjectMaker] = {
     "accounts:user_welcome_resend": _user_of,
     "accounts:user_second_factor_reset": _user_of,
     "accounts:api_token_revoke": _api_token_of,
+    "results:course_run": _course_run_of,
+    "results:submit": _course_run_of,
+    "results:import_start": _course_run_of,
+    "results:import_sample": _course_run_of,
+    "results:receipt": _course_run_of,
+    "results:import_detail": _results_import_of,
+    "results:import_errors": _results_import_of,
 }
 
 # URLs that take an identifier but are not a provider's records, and why.
@@ -114,14 +130,19 @@ NOT_PROVIDER_SCOPED = {
     "qualifications:unit_remove": "the AO's catalogue",
     "qualifications:approval_withdraw": "the AO's catalogue",
     "registrations:void": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
-    "certificates:replace": "AO staff only",
-    "certificates:revoke": "AO staff only",
-    "certificates:job_print": "AO staff only",
-    "certificates:job_retry": "AO staff only",
-    "certificates:check_by_token": "the public certificate check: anyone may open it",
     "accounts:password_reset_confirm": "a signed single-use link, not a record",
     "accounts:welcome": "a signed single-use link, not a record",
     "accounts:email_confirm": "a signed link, not a record",
+    "certificates:check_by_token": "the public check by QR token (R-CRT-2), open to anyone",
+    "certificates:replace": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
+    "certificates:revoke": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
+    "certificates:job_print": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
+    "certificates:job_retry": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
+    "results:review": "AO verifiers only; AO_ONLY_URLS checks providers cannot reach it",
+    "results:certify": "AO certification only; AO_ONLY_URLS checks providers cannot reach it",
+    "results:certificate_summary_pdf": "AO certification only; checked in AO_ONLY_URLS",
+    "results:consignment": "AO dispatch only; AO_ONLY_URLS checks providers cannot reach it",
+    "results:certification_report_pdf": "AO dispatch only; checked in AO_ONLY_URLS",
 }
 
 
@@ -154,6 +175,11 @@ AO_ONLY_URLS: dict[str, ObjectMaker] = {
     "certificates:revoke": _certificate_of,
     "certificates:job_print": _render_job_of,
     "certificates:job_retry": _render_job_of,
+    "results:review": _course_run_of,
+    "results:certify": _course_run_of,
+    "results:certificate_summary_pdf": _course_run_of,
+    "results:consignment": _consignment_of,
+    "results:certification_report_pdf": _consignment_of,
 }
 
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -169,7 +170,18 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Publishing must not hang a request while Redis is down: give up quickly; the caller falls back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # R-CRT-5: a reminder on the seventh working day after dispatch, and an overdue notice after
+    # the tenth; each task sends each email once, so running daily is safe.
+    "results-receipt-reminders": {
+        "task": "results.receipt_reminders_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "results-receipt-overdue": {
+        "task": "results.receipt_overdue_send",
+        "schedule": crontab(hour=7, minute=15),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -13,6 +13,7 @@ DEMO_SEEDERS = (
     "registrations.demo.seed",
     "registrations.csv_demo.seed",
     "certificates.demo.seed",
+    "results.demo.seed",
 )
 
 

@@ -1,0 +1,347 @@
+"""Reads of results, scoped to the signed-in user (R-ACC-6): the grid, outcomes, queues, the
+administration page and the Certificate Receipt Pending report."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from awards_portal.working_days import working_day_add, working_days_between
+from qualifications.models import Grade, QualificationUnit
+from qualifications.selectors import rules_of_combination_for
+from registrations.models import CourseRun, Registration, RegistrationStatus
+from registrations.selectors import course_runs_visible_to
+
+from .models import Consignment, CourseRunResults, LearnerResult, ResultsImport, Stage
+from .validators import (
+    GradeOption,
+    ImportFacts,
+    ImportUnit,
+    LearnerOutcome,
+    UnitGrade,
+    learner_outcome,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+S = RegistrationStatus
+# Registrations that take part in results: registered (with a number) and onwards.
+RESULTS_STATUSES = (
+    S.REGISTERED,
+    S.ACHIEVED,
+    S.CERTIFICATE_CLAIMED,
+    S.CERTIFICATE_SENT,
+    S.CERTIFICATE_RECEIVED,
+)
+
+
+def _option(grade: Grade) -> GradeOption:
+    return GradeOption(
+        pk=grade.pk,
+        code=grade.code,
+        label=grade.label,
+        is_pass=grade.is_pass,
+        position=grade.position,
+    )
+
+
+@dataclass(frozen=True)
+class UnitColumn:
+    unit_id: int
+    reference: str
+    title: str
+    credits: int
+    mandatory: bool
+    grades: tuple[GradeOption, ...]
+
+    @property
+    def grade_ids(self) -> frozenset[int]:
+        return frozenset(g.pk for g in self.grades)
+
+
+@dataclass(frozen=True)
+class ResultsGrid:
+    units: tuple[UnitColumn, ...]
+    qualification_grades: tuple[GradeOption, ...]
+
+
+def results_grid_for(*, course_run: CourseRun) -> ResultsGrid:
+    """The qualification's units (mandatory first) with the grades each unit's scheme allows."""
+    memberships = list(
+        QualificationUnit.objects.filter(qualification_id=course_run.qualification_id)
+        .select_related("unit")
+        .order_by("-mandatory", "unit__reference")
+    )
+    scheme_ids = {m.unit.grading_scheme_id for m in memberships} | {
+        course_run.qualification.grading_scheme_id
+    }
+    grades_by_scheme: dict[int, list[GradeOption]] = {}
+    for grade in Grade.objects.filter(scheme_id__in=scheme_ids).order_by("scheme_id", "position"):
+        grades_by_scheme.setdefault(grade.scheme_id, []).append(_option(grade))
+    return ResultsGrid(
+        units=tuple(
+            UnitColumn(
+                unit_id=m.unit_id,
+                reference=m.unit.reference,
+                title=m.unit.title,
+                credits=m.unit.credit_value,
+                mandatory=m.mandatory,
+                grades=tuple(grades_by_scheme.get(m.unit.grading_scheme_id, [])),
+            )
+            for m in memberships
+        ),
+        qualification_grades=tuple(
+            grades_by_scheme.get(course_run.qualification.grading_scheme_id, [])
+        ),
+    )
+
+
+@dataclass
+class LearnerRow:
+    registration: Registration
+    result: LearnerResult | None
+    grades: dict[int, int]  # unit pk -> grade pk
+    outcome: LearnerOutcome
+
+
+def learner_outcomes_for(*, course_run: CourseRun) -> list[LearnerRow]:
+    """Every registered learner with their grades and outcome, computed by the same rules the
+    certification uses (R-RES-2)."""
+    grid = results_grid_for(course_run=course_run)
+    rules = rules_of_combination_for(qualification=course_run.qualification)
+    columns = {c.unit_id: c for c in grid.units}
+    registrations = list(
+        Registration.objects.filter(
+            course_run=course_run, voided_at__isnull=True, status__in=RESULTS_STATUSES
+        )
+        .select_related("learner", "result")
+        .prefetch_related("result__unit_results", "result__certificates")
+        .order_by("learner__family_name", "learner__given_name", "pk")
+    )
+    rows = []
+    for registration in registrations:
+        result = getattr(registration, "result", None)
+        grades = {u.unit_id: u.grade_id for u in result.unit_results.all()} if result else {}
+        unit_grades = []
+        for unit_id, grade_id in grades.items():
+            column = columns.get(unit_id)
+            if column is None:
+                continue
+            option = next((g for g in column.grades if g.pk == grade_id), None)
+            if option is not None:
+                unit_grades.append(UnitGrade(column.reference, column.title, option))
+        outcome = learner_outcome(
+            rules=rules,
+            unit_grades=unit_grades,
+            not_claiming=bool(result and result.not_claiming),
+            qualification_grades=grid.qualification_grades,
+        )
+        rows.append(LearnerRow(registration, result, grades, outcome))
+    return rows
+
+
+def import_facts_for(*, course_run: CourseRun) -> ImportFacts:
+    """What a results CSV is checked against, gathered in three queries."""
+    registrations = list(
+        Registration.objects.filter(
+            course_run=course_run, voided_at__isnull=True, status__in=RESULTS_STATUSES
+        ).select_related("learner")
+    )
+    grid = results_grid_for(course_run=course_run)
+    units = {}
+    for column in grid.units:
+        lookup: dict[str, int] = {}
+        for grade in column.grades:
+            lookup[grade.label.casefold()] = grade.pk
+            lookup[grade.code.upper()] = grade.pk
+        units[column.reference.replace(" ", "").upper()] = ImportUnit(
+            column.unit_id, column.reference, lookup
+        )
+    return ImportFacts(
+        by_registration_number={
+            r.registration_number.upper(): r.pk for r in registrations if r.registration_number
+        },
+        by_uln={r.learner.uln: r.pk for r in registrations if r.learner.uln},
+        names={r.pk: r.learner.full_name for r in registrations},
+        units=units,
+    )
+
+
+def results_of(*, course_run: CourseRun) -> CourseRunResults | None:
+    return (
+        CourseRunResults.objects.select_related("verifier", "consignment", "render_job")
+        .filter(course_run=course_run)
+        .first()
+    )
+
+
+def stage_of(course_run: CourseRun) -> str:
+    results = getattr(course_run, "results", None)
+    return results.stage if results is not None else Stage.DRAFT
+
+
+# --- queues ---------------------------------------------------------------------------------
+
+
+def results_visible_to(*, user: User) -> QuerySet[CourseRunResults]:
+    results = CourseRunResults.objects.select_related(
+        "course_run__provider__organisation", "course_run__qualification", "verifier", "consignment"
+    )
+    if user.is_ao_staff:
+        return results
+    return results.filter(course_run__provider__organisation_id=user.organisation_id)
+
+
+def verification_queue(*, user: User, everyone: bool = False) -> QuerySet[CourseRunResults]:
+    """Submitted course runs assigned to this verifier (or every submitted one)."""
+    queue = results_visible_to(user=user).filter(stage=Stage.SUBMITTED)
+    if not everyone:
+        queue = queue.filter(verifier=user)
+    return queue.order_by("submitted_at", "pk")
+
+
+def certification_queue(*, user: User) -> QuerySet[CourseRunResults]:
+    return (
+        results_visible_to(user=user).filter(stage=Stage.CONFIRMED).order_by("confirmed_at", "pk")
+    )
+
+
+def dispatch_candidates(*, user: User) -> QuerySet[CourseRunResults]:
+    """Certificated course runs not yet in a consignment, grouped by provider in the page."""
+    return (
+        results_visible_to(user=user)
+        .filter(stage=Stage.CERTIFICATED, consignment__isnull=True)
+        .order_by("course_run__provider__organisation__name", "certificated_on", "pk")
+    )
+
+
+def consignments_visible_to(*, user: User) -> QuerySet[Consignment]:
+    consignments = Consignment.objects.select_related("provider__organisation")
+    if user.is_ao_staff:
+        return consignments
+    return consignments.filter(provider__organisation_id=user.organisation_id)
+
+
+def imports_visible_to(*, user: User) -> QuerySet[ResultsImport]:
+    imports = ResultsImport.objects.select_related("course_run__provider", "created_by")
+    if user.is_ao_staff:
+        return imports.none()  # imports are the provider's own work
+    return imports.filter(course_run__provider__organisation_id=user.organisation_id)
+
+
+def open_queries_for(*, user: User) -> QuerySet[CourseRunResults]:
+    """Course runs whose results a verifier has queried, waiting for the centre."""
+    return results_visible_to(user=user).filter(stage=Stage.QUERIED).prefetch_related("queries")
+
+
+# --- administration (issue 6 item 7) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageCount:
+    stage: str
+    label: str
+    count: int
+
+
+def course_runs_with_stage(*, user: User) -> QuerySet[CourseRun]:
+    """Every visible course run with its results stage and learner counts."""
+    return (
+        course_runs_visible_to(user=user)
+        .select_related("results")
+        .annotate(
+            registered_count=Count(
+                "registrations",
+                filter=Q(
+                    registrations__voided_at__isnull=True,
+                    registrations__status__in=RESULTS_STATUSES,
+                ),
+                distinct=True,
+            ),
+            not_claiming_count=Count(
+                "registrations",
+                filter=Q(
+                    registrations__voided_at__isnull=True,
+                    registrations__result__not_claiming=True,
+                ),
+                distinct=True,
+            ),
+            certificated_count=Count(
+                "registrations",
+                filter=Q(registrations__result__results_issued_date__isnull=False),
+                distinct=True,
+            ),
+        )
+        .order_by("-start_date", "programme_name", "pk")
+    )
+
+
+def stage_counts(course_runs: list[CourseRun]) -> list[StageCount]:
+    counts = {stage.value: 0 for stage in Stage}
+    for run in course_runs:
+        counts[stage_of(run)] += 1
+    return [StageCount(s.value, s.label, counts[s.value]) for s in Stage]
+
+
+# --- Certificate Receipt Pending report (R-CRT-5) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingReceipt:
+    results: CourseRunResults
+    dispatched_on: datetime.date
+    deadline: datetime.date
+    working_days_left: int  # negative when overdue
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.working_days_left < 0
+
+    @property
+    def status_text(self) -> str:
+        if self.working_days_left < 0:
+            days = -self.working_days_left
+            return f"Overdue by {days} working day{'s' if days != 1 else ''}"
+        if self.working_days_left == 0:
+            return "Due today"
+        days = self.working_days_left
+        return f"{days} working day{'s' if days != 1 else ''} left"
+
+
+def receipt_pending(
+    *,
+    user: User,
+    provider_id: int | None = None,
+    overdue_only: bool = False,
+    today: datetime.date | None = None,
+) -> list[PendingReceipt]:
+    """Course runs dispatched and not yet confirmed received, soonest deadline first."""
+    from .services import RECEIPT_DEADLINE_WORKING_DAYS
+
+    today = today or timezone.localdate()
+    pending = results_visible_to(user=user).filter(
+        stage=Stage.DISPATCHED, consignment__dispatched_on__isnull=False
+    )
+    if provider_id is not None:
+        pending = pending.filter(course_run__provider_id=provider_id)
+    rows = []
+    for results in pending:
+        assert results.consignment is not None and results.consignment.dispatched_on
+        dispatched_on = results.consignment.dispatched_on
+        deadline = working_day_add(dispatched_on, RECEIPT_DEADLINE_WORKING_DAYS)
+        row = PendingReceipt(
+            results=results,
+            dispatched_on=dispatched_on,
+            deadline=deadline,
+            working_days_left=working_days_between(today, deadline),
+        )
+        if overdue_only and not row.is_overdue:
+            continue
+        rows.append(row)
+    rows.sort(key=lambda r: (r.deadline, r.results.course_run.programme_name, r.results.pk))
+    return rows
