@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from learners.choices import AbilityStatus, EmploymentStatus, Ethnicity, Gender, PriorAttainment
 from learners.models import Learner, Title
+from learners.selectors import learners_visible_to
 from learners.services import LEARNER_FIELDS
 from qualifications.models import Qualification
 from registrations.models import CourseRun, Registration, RegistrationStatus
+from registrations.selectors import course_runs_visible_to
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -78,7 +81,26 @@ class CourseRunSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
+def _not_at_your_centre(label: str) -> dict[str, Any]:
+    """One answer for an id that does not exist and an id of another centre's record, so the API
+    never tells a provider which of another centre's ids exist (R-ACC-6)."""
+    return {
+        "does_not_exist": f"There is no such {label} at your centre.",
+        "incorrect_type": f"Give the {label}'s id, a whole number.",
+        "required": f"Give the {label}'s id.",
+        "null": f"Give the {label}'s id.",
+    }
+
+
 class RegistrationSerializer(serializers.ModelSerializer):
+    # The querysets are the caller's own records (set in get_fields): the browsable API's forms
+    # list them, and an id outside them is "not at your centre" whether or not it exists.
+    learner = serializers.PrimaryKeyRelatedField(
+        queryset=Learner.objects.none(), error_messages=_not_at_your_centre("learner")
+    )
+    course_run = serializers.PrimaryKeyRelatedField(
+        queryset=CourseRun.objects.none(), error_messages=_not_at_your_centre("course run")
+    )
     status = serializers.ChoiceField(
         choices=RegistrationStatus.choices,
         required=False,
@@ -136,6 +158,25 @@ class RegistrationSerializer(serializers.ModelSerializer):
         )
         read_only_fields = ("id", "void_reason", "created_at", "updated_at")
         validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        scoped: dict[str, QuerySet[Any]] = {
+            "learner": Learner.objects.none(),
+            "course_run": CourseRun.objects.none(),
+        }
+        if user is not None and user.is_authenticated:
+            scoped = {
+                "learner": learners_visible_to(user=user),
+                "course_run": course_runs_visible_to(user=user),
+            }
+        for name, queryset in scoped.items():
+            field = fields[name]
+            if isinstance(field, serializers.RelatedField):
+                field.queryset = queryset
+        return fields
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -8,11 +8,13 @@ from dataclasses import replace
 from typing import Any
 
 import django_filters
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -82,6 +84,14 @@ class _ScopedView(generics.GenericAPIView):
     @property
     def portal_user(self) -> User:
         return self.request.user  # type: ignore[return-value]
+
+    def get_renderers(self) -> list[BaseRenderer]:
+        """JSON only. The browsable API (HTML forms listing related records) only while
+        developing: people read /api/docs/, and programs read JSON."""
+        renderers: list[BaseRenderer] = [JSONRenderer()]
+        if settings.DEBUG:
+            renderers.append(BrowsableAPIRenderer())
+        return renderers
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, PermissionDenied):
@@ -321,20 +331,8 @@ class RegistrationListCreate(_ScopedView, generics.ListCreateAPIView):
         if not serializer.is_valid():
             return _parse_errors(serializer.errors)
         data = dict(serializer.validated_data)
-        learner = learners_visible_to(user=self.portal_user).filter(pk=data["learner"].pk).first()
-        course_run = (
-            course_runs_visible_to(user=self.portal_user).filter(pk=data["course_run"].pk).first()
-        )
-        missing = [
-            FieldError(name, f"No such {label} at your centre.", "does_not_exist")
-            for name, label, found in (
-                ("learner", "learner", learner),
-                ("course_run", "course run", course_run),
-            )
-            if found is None
-        ]
-        if missing or learner is None or course_run is None:
-            return _errors(missing)
+        # The serializer only accepts the caller's own learners and course runs (R-ACC-6).
+        learner, course_run = data["learner"], data["course_run"]
         try:
             registration = registration_create(
                 learner=learner,

@@ -109,3 +109,47 @@ def test_the_openapi_schema_and_docs_are_served(api):
     docs = api.get("/api/docs/").content.decode()
     assert "POST /api/v1/registrations/" in docs
     assert "cdn" not in docs.lower()
+
+
+@pytest.mark.parametrize("field", ["learner", "course_run"])
+def test_r_acc_6_another_centres_id_is_answered_like_an_id_that_does_not_exist(
+    api, course_run, field
+):
+    own = {"learner": LearnerFactory(provider=course_run.provider).pk, "course_run": course_run.pk}
+    others = RegistrationFactory()
+    other_id = {"learner": others.learner_id, "course_run": others.course_run_id}[field]
+    missing_id = max(other_id, own[field]) + 1000
+
+    answers = [
+        api.post(
+            "/api/v1/registrations/", {**own, field: pk}, content_type="application/json"
+        ).json()["errors"]
+        for pk in (other_id, missing_id)
+    ]
+
+    assert answers[0] == answers[1]
+    assert answers[0][0]["field"] == field
+    assert answers[0][0]["code"] == "does_not_exist"
+    assert "at your centre" in answers[0][0]["message"]
+
+
+def test_r_acc_6_a_registration_cannot_be_moved_to_another_centres_learner(api, course_run):
+    registration = RegistrationFactory(course_run=course_run)
+    stranger = LearnerFactory()
+    response = api.patch(
+        f"/api/v1/registrations/{registration.pk}/",
+        {"learner": stranger.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "does_not_exist"
+
+
+def test_the_api_answers_in_json_only_outside_development(api, settings):
+    settings.DEBUG = False
+    response = api.get("/api/v1/registrations/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 406
+    browser = api.get(
+        "/api/v1/registrations/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8"
+    )
+    assert browser["Content-Type"] == "application/json"
