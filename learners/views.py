@@ -3,6 +3,7 @@ AO's "Not known" report (R-LRN-6)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,6 +17,7 @@ from registrations.numbers import registration_number_for_phone
 from registrations.selectors import course_runs_visible_to, registrations_visible_to
 
 from .choices import DEMOGRAPHIC_QUESTIONS
+from .query_parameters import query_id, query_shortened_message, query_text
 from .selectors import learners_search, learners_visible_to, not_known_report
 
 PAGE_SIZE = 50
@@ -23,9 +25,10 @@ PAGE_SIZE = 50
 
 @capability_required(Capability.VIEW_LEARNERS)
 def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()
-    course_run_param = request.GET.get("course_run", "")
-    course_run_id = int(course_run_param) if course_run_param.isdigit() else None
+    search, shortened = query_text(request.GET.get("q"))
+    if shortened:
+        messages.info(request, query_shortened_message())
+    course_run_id = query_id(request.GET.get("course_run"))
     status = request.GET.get("status", "")
     if status not in RegistrationStatus.values:
         status = ""

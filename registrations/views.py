@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import capability_required
 from accounts.roles import Capability
+from learners.query_parameters import query_id, query_shortened_message, query_text
 from learners.selectors import learners_visible_to
 from providers.models import Provider
 from providers.selectors import providers_visible_to
@@ -46,9 +47,9 @@ def register_learner(request: AuthenticatedHttpRequest) -> HttpResponse:
         if registration is not None:
             _registered_message(request, registration)
             return redirect("learners:detail", pk=registration.learner_id)
-    initial_course_run = request.GET.get("course_run")
-    if request.method == "GET" and initial_course_run and initial_course_run.isdigit():
-        form.initial["course_run"] = int(initial_course_run)
+    initial_course_run = query_id(request.GET.get("course_run"))
+    if request.method == "GET" and initial_course_run is not None:
+        form.initial["course_run"] = initial_course_run
     return render(request, "registrations/register.html", {"form": form, "provider": provider})
 
 
@@ -89,7 +90,9 @@ def register_existing_learner(request: AuthenticatedHttpRequest, learner_pk: int
 
 @capability_required(Capability.VIEW_LEARNERS)
 def course_run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "")
+    search, shortened = query_text(request.GET.get("q"))
+    if shortened:
+        messages.info(request, query_shortened_message())
     course_runs = course_runs_with_counts(user=request.user, search=search)
     return render(
         request,

@@ -8,12 +8,14 @@ from dataclasses import replace
 from typing import Any
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +24,7 @@ from accounts.models import User
 from accounts.permissions import HasCapability
 from accounts.roles import Capability
 from learners.models import Learner
+from learners.query_parameters import query_text
 from learners.selectors import learners_search, learners_visible_to
 from learners.services import LearnerRejected, learner_create, learner_update
 from learners.validators import FieldError
@@ -39,6 +42,7 @@ from registrations.services import (
 from registrations.validators import RegistrationRecord
 
 from .serializers import (
+    DATE_FORMATS,
     CourseRunSerializer,
     ErrorsSerializer,
     LearnerSerializer,
@@ -96,16 +100,53 @@ class _ScopedView(generics.GenericAPIView):
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, PermissionDenied):
             exc = ApiPermissionDenied(str(exc) or None)
+        if isinstance(exc, ApiValidationError) and isinstance(exc.detail, dict):
+            return _parse_errors(exc.detail)  # a bad filter parameter, in the usual shape
         return super().handle_exception(exc)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number in ASCII digits (not "1e999" or "²")."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": "Give an id, a whole number.",
+                "min_value": "Give an id, a whole number.",
+                "max_value": "Give an id, a whole number.",
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
+class StatusFilter(django_filters.ChoiceFilter):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        codes = ", ".join(RegistrationStatus.values)
+        kwargs.setdefault("choices", RegistrationStatus.choices)
+        kwargs.setdefault("error_messages", {"invalid_choice": f"Status must be one of: {codes}."})
+        super().__init__(*args, **kwargs)
+
+
+class DayFilter(django_filters.DateFilter):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", DATE_FORMATS)
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": "Give a real date, like 2026-03-14 or 14/03/2026."},
+        )
+        super().__init__(*args, **kwargs)
 
 
 class LearnerFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Name or ULN")
     uln = django_filters.CharFilter(field_name="uln")
-    course_run = django_filters.NumberFilter(field_name="registrations__course_run", distinct=True)
-    status = django_filters.ChoiceFilter(
-        field_name="registrations__status", choices=RegistrationStatus.choices, distinct=True
-    )
+    course_run = IdFilter(field_name="registrations__course_run", distinct=True)
+    status = StatusFilter(field_name="registrations__status", distinct=True)
 
     class Meta:
         model = Learner
@@ -114,7 +155,8 @@ class LearnerFilter(django_filters.FilterSet):
     def filter_search(
         self, queryset: QuerySet[Learner], name: str, value: str
     ) -> QuerySet[Learner]:
-        matching = learners_search(user=self.request.user, search=value)
+        search, _ = query_text(value)
+        matching = learners_search(user=self.request.user, search=search)
         return queryset.filter(pk__in=matching.values("pk"))
 
 
@@ -187,8 +229,8 @@ class LearnerDetail(_ScopedView, generics.RetrieveUpdateAPIView):
 
 class CourseRunFilter(django_filters.FilterSet):
     qualification_number = django_filters.CharFilter(field_name="qualification__number")
-    start_date_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
-    start_date_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    start_date_from = DayFilter(field_name="start_date", lookup_expr="gte")
+    start_date_to = DayFilter(field_name="start_date", lookup_expr="lte")
 
     class Meta:
         model = CourseRun
@@ -269,9 +311,9 @@ class CourseRunDetail(_ScopedView, generics.RetrieveUpdateAPIView):
 
 
 class RegistrationFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=RegistrationStatus.choices)
-    course_run = django_filters.NumberFilter(field_name="course_run")
-    learner = django_filters.NumberFilter(field_name="learner")
+    status = StatusFilter()
+    course_run = IdFilter(field_name="course_run")
+    learner = IdFilter(field_name="learner")
     uln = django_filters.CharFilter(field_name="learner__uln")
     qualification_number = django_filters.CharFilter(field_name="course_run__qualification__number")
     registration_number = django_filters.CharFilter(field_name="registration_number")
