@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from audit.services import audit_record, changed_fields, snapshot
@@ -229,3 +229,24 @@ def learner_update(
 def snapshot_values(learner: Learner) -> dict[str, Any]:
     """The learner's editable details as Python values (dates stay dates)."""
     return {name: getattr(learner, name) for name in LEARNER_FIELDS}
+
+
+def learner_data_viewed(
+    *,
+    acting_user: User,
+    action: str,
+    learner_ids: Sequence[int],
+    target: models.Model | None = None,
+    object_type: str = "learners.learner",
+    via: str = "web",
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Someone read learners' personal data: a list, a learner, a course run's learners or a
+    registration (R-ACC-7). One audit row naming the learners on what they saw."""
+    audit_record(
+        actor=acting_user,
+        action=action,
+        target=target,
+        object_type="" if target is not None else object_type,
+        detail={"via": via, **(detail or {}), "learner_ids": list(learner_ids)},
+    )

@@ -19,6 +19,7 @@ from registrations.selectors import course_runs_visible_to, registrations_visibl
 from .choices import DEMOGRAPHIC_QUESTIONS
 from .query_parameters import query_id, query_shortened_message, query_text
 from .selectors import learners_search, learners_visible_to, not_known_report
+from .services import learner_data_viewed
 
 PAGE_SIZE = 50
 
@@ -36,16 +37,15 @@ def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         user=request.user, search=search, course_run_id=course_run_id, status=status
     )
     page = Paginator(learners, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_record(
-        actor=request.user,
+    learner_data_viewed(
+        acting_user=request.user,
         action="learner.list_viewed",
-        object_type="learners.learner",
+        learner_ids=[learner.pk for learner in page],
         detail={
             "search": search,
             "course_run": course_run_id,
             "status": status,
             "page": page.number,
-            "learner_ids": [learner.pk for learner in page],
         },
     )
     query = request.GET.copy()
@@ -69,7 +69,9 @@ def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def learner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     learner = get_object_or_404(learners_visible_to(user=request.user), pk=pk)
     registrations = registrations_visible_to(user=request.user).filter(learner=learner)
-    audit_record(actor=request.user, action="learner.viewed", target=learner)
+    learner_data_viewed(
+        acting_user=request.user, action="learner.viewed", target=learner, learner_ids=[learner.pk]
+    )
     rows = [
         (registration, registration_number_for_phone(registration.registration_number or ""))
         for registration in registrations

@@ -13,6 +13,7 @@ from accounts.permissions import capability_required
 from accounts.roles import Capability
 from learners.query_parameters import query_id, query_shortened_message, query_text
 from learners.selectors import learners_visible_to
+from learners.services import learner_data_viewed
 from providers.models import Provider
 from providers.selectors import providers_visible_to
 
@@ -104,11 +105,21 @@ def course_run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @capability_required(Capability.VIEW_LEARNERS)
 def course_run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course_run = get_object_or_404(course_runs_visible_to(user=request.user), pk=pk)
-    registrations = registrations_visible_to(user=request.user).filter(course_run=course_run)
+    registrations = list(
+        registrations_visible_to(user=request.user)
+        .filter(course_run=course_run)
+        .order_by("learner__family_name", "learner__given_name", "pk")
+    )
+    learner_data_viewed(
+        acting_user=request.user,
+        action="course_run.learners_viewed",
+        target=course_run,
+        learner_ids=[registration.learner_id for registration in registrations],
+    )
     return render(
         request,
         "registrations/course_run_detail.html",
-        {"course_run": course_run, "registrations": registrations.order_by("learner__family_name")},
+        {"course_run": course_run, "registrations": registrations},
     )
 
 

@@ -26,7 +26,12 @@ from accounts.roles import Capability
 from learners.models import Learner
 from learners.query_parameters import query_text
 from learners.selectors import learners_search, learners_visible_to
-from learners.services import LearnerRejected, learner_create, learner_update
+from learners.services import (
+    LearnerRejected,
+    learner_create,
+    learner_data_viewed,
+    learner_update,
+)
 from learners.validators import FieldError
 from providers.models import Provider
 from providers.selectors import providers_visible_to
@@ -105,6 +110,54 @@ class _ScopedView(generics.GenericAPIView):
         return super().handle_exception(exc)
 
 
+class _AuditedReads(_ScopedView):
+    """Every read of learners' data through the API is audited, naming the learners (R-ACC-7)."""
+
+    audit_noun = ""  # "learner" or "registration"
+
+    def _learner_ids(self, rows: list[Any]) -> list[int]:
+        return [row.pk if isinstance(row, Learner) else row.learner_id for row in rows]
+
+    def _audit(self, action: str, rows: list[Any], *, target: Any = None, **detail: Any) -> None:
+        app = "learners" if self.audit_noun == "learner" else "registrations"
+        if self.audit_noun == "registration":
+            detail["registration_ids"] = [row.pk for row in rows]
+        learner_data_viewed(
+            acting_user=self.portal_user,
+            action=action,
+            learner_ids=self._learner_ids(rows),
+            target=target,
+            object_type=f"{app}.{self.audit_noun}",
+            via="api",
+            detail=detail,
+        )
+
+    def _filters(self) -> dict[str, str]:
+        filterset = getattr(self, "filterset_class", None)
+        known = filterset.base_filters if filterset is not None else {}
+        params = self.request.query_params
+        return {name: query_text(str(params.get(name)))[0] for name in params if name in known}
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        paginator = self.paginator
+        page_number = getattr(getattr(paginator, "page", None), "number", 1)
+        self._audit(
+            f"{self.audit_noun}.list_viewed", rows, filters=self._filters(), page=page_number
+        )
+        data = self.get_serializer(rows, many=True).data
+        if page is not None:
+            return self.get_paginated_response(data)
+        return Response(data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        self._audit(f"{self.audit_noun}.viewed", [instance], target=instance)
+        return Response(self.get_serializer(instance).data)
+
+
 class IdFilter(django_filters.NumberFilter):
     """A record id: a whole number in ASCII digits (not "1e999" or "²")."""
 
@@ -166,7 +219,8 @@ class LearnerFilter(django_filters.FilterSet):
         summary="Create a learner", responses={201: LearnerSerializer, **ERROR_RESPONSES}
     ),
 )
-class LearnerListCreate(_ScopedView, generics.ListCreateAPIView):
+class LearnerListCreate(_AuditedReads, generics.ListCreateAPIView):
+    audit_noun = "learner"
     serializer_class = LearnerSerializer
     filterset_class = LearnerFilter
 
@@ -203,7 +257,8 @@ class LearnerListCreate(_ScopedView, generics.ListCreateAPIView):
         responses={200: LearnerSerializer, **ERROR_RESPONSES},
     ),
 )
-class LearnerDetail(_ScopedView, generics.RetrieveUpdateAPIView):
+class LearnerDetail(_AuditedReads, generics.RetrieveUpdateAPIView):
+    audit_noun = "learner"
     serializer_class = LearnerSerializer
 
     def get_queryset(self) -> QuerySet[Learner]:
@@ -359,7 +414,8 @@ def _record_changes(data: dict[str, Any]) -> dict[str, Any]:
         responses={201: RegistrationSerializer, **ERROR_RESPONSES},
     ),
 )
-class RegistrationListCreate(_ScopedView, generics.ListCreateAPIView):
+class RegistrationListCreate(_AuditedReads, generics.ListCreateAPIView):
+    audit_noun = "registration"
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
 
@@ -398,7 +454,8 @@ class RegistrationListCreate(_ScopedView, generics.ListCreateAPIView):
         responses={200: RegistrationSerializer, **ERROR_RESPONSES},
     ),
 )
-class RegistrationDetail(_ScopedView, generics.RetrieveUpdateAPIView):
+class RegistrationDetail(_AuditedReads, generics.RetrieveUpdateAPIView):
+    audit_noun = "registration"
     serializer_class = RegistrationSerializer
 
     def get_queryset(self) -> QuerySet[Registration]:

@@ -2,6 +2,7 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import sign_in
+from audit.models import AuditEvent
 from learners.models import Learner
 from learners.tests.factories import LearnerFactory, learner_details
 from registrations.models import Registration, RegistrationStatus
@@ -153,3 +154,45 @@ def test_the_api_answers_in_json_only_outside_development(api, settings):
         "/api/v1/registrations/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8"
     )
     assert browser["Content-Type"] == "application/json"
+
+
+def test_r_acc_7_reading_the_learner_list_through_the_api_is_audited(api, course_run):
+    learner = LearnerFactory(provider=course_run.provider)
+    api.get("/api/v1/learners/", {"search": learner.family_name})
+    event = AuditEvent.objects.get(action="learner.list_viewed")
+    assert event.detail["via"] == "api"
+    assert event.detail["learner_ids"] == [learner.pk]
+    assert event.detail["filters"] == {"search": learner.family_name}
+
+
+def test_r_acc_7_reading_a_learner_through_the_api_is_audited(api, course_run):
+    learner = LearnerFactory(provider=course_run.provider)
+    api.get(f"/api/v1/learners/{learner.pk}/")
+    event = AuditEvent.objects.get(action="learner.viewed")
+    assert event.object_id == str(learner.pk)
+    assert event.detail["via"] == "api"
+
+
+def test_r_acc_7_reading_the_registration_list_through_the_api_is_audited(api, course_run):
+    registration = RegistrationFactory(course_run=course_run)
+    api.get("/api/v1/registrations/", {"status": "not_registered"})
+    event = AuditEvent.objects.get(action="registration.list_viewed")
+    assert event.detail["registration_ids"] == [registration.pk]
+    assert event.detail["learner_ids"] == [registration.learner_id]
+    assert event.detail["filters"] == {"status": "not_registered"}
+
+
+def test_r_acc_7_reading_a_registration_through_the_api_is_audited(api, course_run):
+    registration = RegistrationFactory(course_run=course_run)
+    api.get(f"/api/v1/registrations/{registration.pk}/")
+    event = AuditEvent.objects.get(action="registration.viewed")
+    assert event.object_id == str(registration.pk)
+    assert event.detail["learner_ids"] == [registration.learner_id]
+
+
+def test_r_acc_7_the_audit_records_only_the_filters_the_api_knows(api, course_run):
+    response = api.get("/api/v1/learners/", {"status": "exempt", "x": "\x00", "page": "1"})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="learner.list_viewed")
+    assert event.detail["filters"] == {"status": "exempt"}
+    assert event.detail["page"] == 1

@@ -197,3 +197,13 @@ def test_r_lrn_6_the_not_known_report_counts_not_known_answers_per_provider(clie
 def test_r_lrn_6_providers_cannot_open_the_not_known_report(client, provider_user):
     sign_in(client, provider_user)
     assert client.get(reverse("learners:not_known_report")).status_code == 403
+
+
+def test_r_acc_7_viewing_a_course_runs_learners_is_audited(client, course_run, provider_user):
+    registration = RegistrationFactory(course_run=course_run)
+    sign_in(client, provider_user)
+    client.get(reverse("registrations:course_run_detail", args=[course_run.pk]))
+    event = AuditEvent.objects.get(action="course_run.learners_viewed")
+    assert event.actor == provider_user
+    assert event.object_id == str(course_run.pk)
+    assert event.detail["learner_ids"] == [registration.learner_id]
