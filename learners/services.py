@@ -14,7 +14,7 @@ from audit.services import audit_record, changed_fields, snapshot
 
 from .models import Learner
 from .reference_data import prison_postcodes, prohibited_text
-from .validators import FieldError, learner_details_check, name_match_key
+from .validators import FieldError, age_error, learner_details_check, name_match_key
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -184,6 +184,8 @@ def learner_update(
     unknown = set(details) - set(LEARNER_FIELDS)
     if unknown:
         raise ValueError(f"Not learner fields: {sorted(unknown)}")
+    # Locked and re-read, so two changes at once both apply to the latest details.
+    learner = Learner.objects.select_for_update().select_related("provider").get(pk=learner.pk)
     merged = {**snapshot_values(learner), **details}
     cleaned, errors = learner_validate(
         provider=learner.provider,
@@ -192,8 +194,15 @@ def learner_update(
         confirm_possible_duplicate=True,
         registration_date=learner.created_at.date(),
     )
-    # Age is judged on the registration date, which this learner already passed.
-    errors = [e for e in errors if not (e.code == "age" and "date_of_birth" not in details)]
+    # R-LRN-3: age is judged on each registration date. A new date of birth is checked against
+    # every registration the learner has (void ones aside); unchanged, it already passed.
+    errors = [e for e in errors if e.code != "age"]
+    date_of_birth = cleaned.get("date_of_birth")
+    if isinstance(date_of_birth, datetime.date) and date_of_birth != learner.date_of_birth:
+        for day in learner_registration_dates(learner=learner) or [learner.created_at.date()]:
+            if message := age_error(date_of_birth, day):
+                errors.append(FieldError("date_of_birth", message, "age"))
+                break
     if errors:
         raise LearnerRejected(errors)
     before = snapshot(learner, LEARNER_FIELDS)
@@ -224,6 +233,14 @@ def learner_update(
         organisation_id=learner.provider.organisation_id,
     )
     return learner
+
+
+def learner_registration_dates(*, learner: Learner) -> list[datetime.date]:
+    """The registration dates of the learner's registrations that are not void, earliest first."""
+    dates = learner.registrations.filter(voided_at__isnull=True).values_list(
+        "registration_date", flat=True
+    )
+    return sorted({day for day in dates if day is not None})
 
 
 def snapshot_values(learner: Learner) -> dict[str, Any]:

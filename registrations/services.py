@@ -18,6 +18,7 @@ from audit.services import audit_record, changed_fields, snapshot
 from learners.services import learner_create
 from learners.validators import FieldError
 from qualifications.selectors import provider_is_approved_for
+from qualifications.validators import qualification_closed_error
 
 from .models import CourseRun, Registration, RegistrationStatus
 from .numbers import registration_number_format, registration_serials_next
@@ -122,14 +123,13 @@ def course_run_validate(
                 "not_approved",
             )
         )
-    elif not qualification.is_open_on(start_date):
-        errors.append(
-            FieldError(
-                "start_date",
-                f"{qualification.number} is not open on {start_date:%d/%m/%Y}.",
-                "qualification_closed",
-            )
-        )
+    elif message := qualification_closed_error(
+        start=qualification.operational_start_date,
+        end=qualification.operational_end_date,
+        day=start_date,
+        label=f"{qualification.number} {qualification.title}",
+    ):
+        errors.append(FieldError("start_date", message, "qualification_closed"))
     return errors
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from learners.validators import FieldError, age_error
+from qualifications.validators import qualification_closed_error
 
 from .models import NUMBER_REQUIRED_STATUSES, RegistrationStatus
 from .numbers import MAX_LENGTH, registration_number_normalise
@@ -153,10 +154,12 @@ def registration_change_errors(
                 )
             )
         elif (
-            was.status in AO_ONLY_STATUSES
+            was.status in AO_ONLY_STATUSES | {S.CERTIFICATE_RECEIVED}
             and proposed.status != was.status
             and not (was.status == S.CERTIFICATE_SENT and proposed.status == S.CERTIFICATE_RECEIVED)
         ):
+            # Certificate Received is final for a provider: the AO's certification outcome
+            # must not hide behind a status the provider chose (only its date may be corrected).
             errors.append(
                 FieldError(
                     "status",
@@ -261,35 +264,47 @@ def registration_change_errors(
                 "not_approved",
             )
         )
-    if is_registration_request(current, proposed):
+    # The qualification must be open, and the learner 11 to 110 (R-LRN-3), on the registration
+    # date: when registering, and whenever that date changes later.
+    date_changed = (
+        proposed.registration_date is not None
+        and proposed.registration_date != was.registration_date
+    )
+    if is_registration_request(current, proposed) or date_changed:
         day = proposed.registration_date or facts.today
-        closed = day < facts.qualification_start or (
-            facts.qualification_end is not None and day > facts.qualification_end
-        )
-        if closed:
-            until = (
-                f" to {facts.qualification_end:%d/%m/%Y}" if facts.qualification_end else " onwards"
-            )
-            errors.append(
-                FieldError(
-                    "registration_date",
-                    f"{facts.qualification_label} is not open for registration on {day:%d/%m/%Y}; "
-                    f"it is open from {facts.qualification_start:%d/%m/%Y}{until}.",
-                    "qualification_closed",
-                )
-            )
+        if message := qualification_closed_error(
+            start=facts.qualification_start,
+            end=facts.qualification_end,
+            day=day,
+            label=facts.qualification_label,
+        ):
+            errors.append(FieldError("registration_date", message, "qualification_closed"))
         if message := age_error(facts.learner_date_of_birth, day):
             errors.append(FieldError("registration_date", message, "age"))
 
-    for name, label in DATE_FIELDS[1:]:
+    errors += _date_order_errors(proposed, errors)
+    return errors
+
+
+def _date_order_errors(proposed: RegistrationRecord, found: list[FieldError]) -> list[FieldError]:
+    """Registered, achieved, claimed, sent, received: each date on or after every earlier one
+    (R-REG-14, R-CRT-5: receipt is confirmed after dispatch). One error per field, naming the
+    first earlier date it precedes."""
+    errors: list[FieldError] = []
+    for position, (name, label) in enumerate(DATE_FIELDS[1:], start=1):
         value = getattr(proposed, name)
-        if (
-            value
-            and proposed.registration_date
-            and value < proposed.registration_date
-            and not any(e.field == name for e in errors)
-        ):
-            errors.append(
-                FieldError(name, f"{label} cannot be before the registration date.", "date_order")
-            )
+        if value is None or any(e.field == name for e in found):
+            continue
+        for earlier, earlier_label in DATE_FIELDS[:position]:
+            earlier_value = getattr(proposed, earlier)
+            if earlier_value is not None and value < earlier_value:
+                errors.append(
+                    FieldError(
+                        name,
+                        f"{label} cannot be before the {earlier_label.lower()} "
+                        f"({earlier_value:%d/%m/%Y}).",
+                        "date_order",
+                    )
+                )
+                break
     return errors

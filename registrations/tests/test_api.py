@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from accounts.tests.factories import UserFactory
@@ -196,3 +198,36 @@ def test_r_acc_7_the_audit_records_only_the_filters_the_api_knows(api, course_ru
     event = AuditEvent.objects.get(action="learner.list_viewed")
     assert event.detail["filters"] == {"status": "exempt"}
     assert event.detail["page"] == 1
+
+
+def test_r_lrn_3_the_api_refuses_backdating_a_registration_before_the_learner_was_11(
+    api, course_run
+):
+    learner = LearnerFactory(provider=course_run.provider)  # born 01/06/2004
+    registration = api.post(
+        "/api/v1/registrations/",
+        {"learner": learner.pk, "course_run": course_run.pk, "registration_date": "2025-09-10"},
+        content_type="application/json",
+    ).json()
+    response = api.patch(
+        f"/api/v1/registrations/{registration['id']}/",
+        {"registration_date": "2006-01-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    codes = {(e["field"], e["code"]) for e in response.json()["errors"]}
+    assert ("registration_date", "age") in codes
+
+
+def test_r_lrn_3_the_api_refuses_a_birth_date_that_makes_a_registered_learner_10(api, course_run):
+    learner = LearnerFactory(provider=course_run.provider)
+    RegistrationFactory(
+        course_run=course_run, learner=learner, registration_date=datetime.date(2025, 9, 10)
+    )
+    response = api.patch(
+        f"/api/v1/learners/{learner.pk}/",
+        {"date_of_birth": "2014-09-11"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "age"
