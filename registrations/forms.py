@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from learners.forms import FieldErrorsMixin, LearnerDetailsForm, date_field
+from learners.input_formats import FORM_TOO_LONG
 from learners.models import Learner
 from learners.services import POSSIBLE_DUPLICATE, LearnerRejected, learner_validate
 from qualifications.models import Qualification
@@ -176,8 +177,12 @@ class CourseRunForm(FieldErrorsMixin, forms.Form):
         empty_label="Choose a qualification",
         error_messages={"required": "Choose the qualification this course run delivers."},
     )
-    programme_name = forms.CharField(label="Programme name", max_length=128)
-    primary_tutor = forms.CharField(label="Primary tutor", max_length=128)
+    programme_name = forms.CharField(
+        label="Programme name", max_length=128, error_messages={"max_length": FORM_TOO_LONG}
+    )
+    primary_tutor = forms.CharField(
+        label="Primary tutor", max_length=128, error_messages={"max_length": FORM_TOO_LONG}
+    )
     start_date = date_field("Start date")
     planned_achievement_date = date_field("Planned achievement date")
 

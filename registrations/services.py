@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from audit.services import audit_record, changed_fields, snapshot
 from learners.services import learner_create
-from learners.validators import FieldError
+from learners.validators import FieldError, too_long_message
 from qualifications.selectors import provider_is_approved_for
 from qualifications.validators import qualification_closed_error
 
@@ -25,7 +25,9 @@ from .numbers import registration_number_format, registration_serials_next
 from .validators import (
     RegistrationFacts,
     RegistrationRecord,
+    immutable_error,
     is_registration_request,
+    not_approved_message,
     registration_change_errors,
 )
 
@@ -106,7 +108,7 @@ def course_run_validate(
         errors.append(FieldError("primary_tutor", "Enter the primary tutor's name.", "required"))
     for name, value in (("programme_name", programme_name), ("primary_tutor", primary_tutor)):
         if len(value.strip()) > 128:
-            errors.append(FieldError(name, "Use at most 128 characters.", "long"))
+            errors.append(FieldError(name, too_long_message(128, len(value.strip())), "long"))
     if planned_achievement_date < start_date:
         errors.append(
             FieldError(
@@ -115,19 +117,14 @@ def course_run_validate(
                 "date_order",
             )
         )
+    label = f"{qualification.number} {qualification.title}"
     if not provider_is_approved_for(provider_id=provider.pk, qualification_id=qualification.pk):
-        errors.append(
-            FieldError(
-                "qualification",
-                f"Your centre is not approved to deliver {qualification.number}.",
-                "not_approved",
-            )
-        )
+        errors.append(FieldError("qualification", not_approved_message(label), "not_approved"))
     elif message := qualification_closed_error(
         start=qualification.operational_start_date,
         end=qualification.operational_end_date,
         day=start_date,
-        label=f"{qualification.number} {qualification.title}",
+        label=label,
     ):
         errors.append(FieldError("start_date", message, "qualification_closed"))
     return errors
@@ -183,15 +180,26 @@ def course_run_update(
     planned_achievement_date: datetime.date | None = None,
     programme_name: str | None = None,
     primary_tutor: str | None = None,
+    qualification: Qualification | None = None,
 ) -> CourseRun:
     """Change a course run's dates, programme name or tutor (None leaves a value as it is).
-    The qualification and provider do not change. Raises RegistrationRejected."""
+    The qualification and provider do not change: a different `qualification` is refused
+    (code "immutable"). Raises RegistrationRejected."""
     _ensure_may_act_for(acting_user, course_run.provider)
     course_run = (
         CourseRun.objects.select_for_update()
         .select_related("provider", "qualification")
         .get(pk=course_run.pk)
     )
+    if qualification is not None and qualification.pk != course_run.qualification_id:
+        raise RegistrationRejected(
+            [
+                immutable_error(
+                    "qualification",
+                    "A course run's qualification cannot change; create a new course run.",
+                )
+            ]
+        )
     before = snapshot(course_run, COURSE_RUN_AUDIT_FIELDS)
     start = start_date or course_run.start_date
     planned = planned_achievement_date or course_run.planned_achievement_date
@@ -398,14 +406,29 @@ def registration_update_status(
     proposed: RegistrationRecord,
     acting_user: User | None,
     number_removal_allowed: bool = False,
+    learner: Learner | None = None,
+    course_run: CourseRun | None = None,
 ) -> Registration:
     """Change a registration's status, dates, tracking reference (and number, for AO staff).
+
+    A registration's learner and course run never change: passing a different one is refused
+    (code "immutable"); void it and register again instead.
 
     Build `proposed` from `RegistrationRecord.of(registration)` with `dataclasses.replace`. A
     move to Registered without a number is a request: accepted at once with a new number.
     `number_removal_allowed` is for the AO's edit form only (R-REG-10); the importer never sets
     it. Raises RegistrationRejected; audits the changed fields before/after."""
     _ensure_may_act_for(acting_user, registration.course_run.provider)
+    moved = [
+        immutable_error(name, f"A registration's {label} cannot change.")
+        for name, label, given, current_id in (
+            ("learner", "learner", learner, registration.learner_id),
+            ("course_run", "course run", course_run, registration.course_run_id),
+        )
+        if given is not None and given.pk != current_id
+    ]
+    if moved:
+        raise RegistrationRejected(moved)
     registration = (
         Registration.objects.select_for_update()
         .select_related("learner", "course_run__qualification", "course_run__provider")
@@ -461,7 +484,7 @@ def registration_void(
         )
     if len(reason) > 500:
         raise RegistrationRejected(
-            [FieldError("void_reason", "Use at most 500 characters.", "long")]
+            [FieldError("void_reason", too_long_message(500, len(reason)), "long")]
         )
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.is_void:

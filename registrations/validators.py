@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from learners.validators import FieldError, age_error
+from learners.validators import FieldError, age_error, too_long_message
 from qualifications.validators import qualification_closed_error
 
 from .models import NUMBER_REQUIRED_STATUSES, RegistrationStatus
@@ -32,6 +32,7 @@ AO_ONLY_FIELDS = (
     ("certificate_sent_date", "Certificate sent date"),
     ("postal_tracking_reference", "Postal tracking reference"),
 )
+STATUS_UNKNOWN = f"Status must be one of: {', '.join(S.labels)}."
 DATE_FIELDS = (
     ("registration_date", "Registration date"),
     ("achieved_date", "Achieved date"),
@@ -86,6 +87,16 @@ class RegistrationFacts:
     voided: bool = False
 
 
+def not_approved_message(label: str, *, own_centre: bool = True) -> str:
+    """The provider is not approved for the qualification (R-REG-2): one wording everywhere."""
+    centre = "Your centre" if own_centre else "This centre"
+    return f"{centre} is not approved to deliver {label}."
+
+
+def immutable_error(field: str, message: str) -> FieldError:
+    return FieldError(field, message, "immutable")
+
+
 def _label(status: str) -> str:
     try:
         return S(status).label
@@ -127,15 +138,22 @@ def registration_change_errors(
             FieldError("status", "This registration has been voided and cannot change.", "voided")
         ]
     if proposed.status not in S.values:
-        allowed = ", ".join(S.labels)
-        return [FieldError("status", f"Status must be one of: {allowed}.", "status_unknown")]
+        return [FieldError("status", STATUS_UNKNOWN, "status_unknown")]
     if len(proposed.registration_number) > MAX_LENGTH:
         errors.append(
-            FieldError("registration_number", f"Use at most {MAX_LENGTH} characters.", "long")
+            FieldError(
+                "registration_number",
+                too_long_message(MAX_LENGTH, len(proposed.registration_number)),
+                "long",
+            )
         )
     if len(proposed.postal_tracking_reference) > MAX_LENGTH:
         errors.append(
-            FieldError("postal_tracking_reference", f"Use at most {MAX_LENGTH} characters.", "long")
+            FieldError(
+                "postal_tracking_reference",
+                too_long_message(MAX_LENGTH, len(proposed.postal_tracking_reference)),
+                "long",
+            )
         )
     for name, label in DATE_FIELDS:
         value = getattr(proposed, name)
@@ -260,7 +278,7 @@ def registration_change_errors(
         errors.append(
             FieldError(
                 "qualification",
-                f"Your centre is not approved to deliver {facts.qualification_label}.",
+                not_approved_message(facts.qualification_label, own_centre=not facts.acting_as_ao),
                 "not_approved",
             )
         )

@@ -60,9 +60,20 @@ BY_METHOD = {"GET": READ, "POST": WRITE, "PUT": WRITE, "PATCH": WRITE}
 ERROR_RESPONSES = {400: ErrorsSerializer}
 
 
-def _errors(errors: list[FieldError]) -> Response:
+# The services name some fields by the model; the API's input names them differently.
+COURSE_RUN_FIELD_MAP = {"qualification": "qualification_number"}
+REGISTRATION_FIELD_MAP = {"qualification": "course_run"}
+
+
+def _errors(errors: list[FieldError], field_map: dict[str, str] | None = None) -> Response:
+    field_map = field_map or {}
     return Response(
-        {"errors": [{"field": e.field, "code": e.code, "message": e.message} for e in errors]},
+        {
+            "errors": [
+                {"field": field_map.get(e.field, e.field), "code": e.code, "message": e.message}
+                for e in errors
+            ]
+        },
         status=status.HTTP_400_BAD_REQUEST,
     )
 
@@ -318,7 +329,7 @@ class CourseRunListCreate(_ScopedView, generics.ListCreateAPIView):
                 **serializer.validated_data,
             )
         except RegistrationRejected as rejected:
-            return _errors(rejected.errors)
+            return _errors(rejected.errors, COURSE_RUN_FIELD_MAP)
         return Response(self.get_serializer(course_run).data, status=status.HTTP_201_CREATED)
 
 
@@ -345,23 +356,12 @@ class CourseRunDetail(_ScopedView, generics.RetrieveUpdateAPIView):
         serializer = self.get_serializer(course_run, data=request.data, partial=True)
         if not serializer.is_valid():
             return _parse_errors(serializer.errors)
-        data = dict(serializer.validated_data)
-        if data.pop("qualification", course_run.qualification) != course_run.qualification:
-            return _errors(
-                [
-                    FieldError(
-                        "qualification_number",
-                        "A course run's qualification cannot change; create a new course run.",
-                        "immutable",
-                    )
-                ]
-            )
         try:
             course_run = course_run_update(
-                course_run=course_run, acting_user=self.portal_user, **data
+                course_run=course_run, acting_user=self.portal_user, **serializer.validated_data
             )
         except RegistrationRejected as rejected:
-            return _errors(rejected.errors)
+            return _errors(rejected.errors, COURSE_RUN_FIELD_MAP)
         return Response(self.get_serializer(course_run).data)
 
 
@@ -439,7 +439,7 @@ class RegistrationListCreate(_AuditedReads, generics.ListCreateAPIView):
                 record=RegistrationRecord(**_record_changes(data)),
             )
         except RegistrationRejected as rejected:
-            return _errors(rejected.errors)
+            return _errors(rejected.errors, REGISTRATION_FIELD_MAP)
         return Response(self.get_serializer(registration).data, status=status.HTTP_201_CREATED)
 
 
@@ -469,24 +469,17 @@ class RegistrationDetail(_AuditedReads, generics.RetrieveUpdateAPIView):
         if not serializer.is_valid():
             return _parse_errors(serializer.errors)
         data = dict(serializer.validated_data)
-        for name in ("learner", "course_run"):
-            if name in data and data[name].pk != getattr(registration, f"{name}_id"):
-                return _errors(
-                    [
-                        FieldError(
-                            name,
-                            f"A registration's {name.replace('_', ' ')} cannot change.",
-                            "immutable",
-                        )
-                    ]
-                )
         # Only what the caller sent changes; PATCH without "status" keeps the status.
         sent = {k: v for k, v in _record_changes(data).items() if k in request.data}
         proposed = replace(RegistrationRecord.of(registration), **sent)
         try:
             registration = registration_update_status(
-                registration=registration, proposed=proposed, acting_user=self.portal_user
+                registration=registration,
+                proposed=proposed,
+                acting_user=self.portal_user,
+                learner=data.get("learner"),
+                course_run=data.get("course_run"),
             )
         except RegistrationRejected as rejected:
-            return _errors(rejected.errors)
+            return _errors(rejected.errors, REGISTRATION_FIELD_MAP)
         return Response(self.get_serializer(registration).data)

@@ -231,3 +231,41 @@ def test_r_lrn_3_the_api_refuses_a_birth_date_that_makes_a_registered_learner_10
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "age"
+
+
+def test_the_api_names_its_own_field_for_a_course_runs_qualification(api, course_run):
+    from qualifications.tests.factories import QualificationFactory
+
+    other = QualificationFactory()
+    response = api.patch(
+        f"/api/v1/course-runs/{course_run.pk}/",
+        {"qualification_number": other.number},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["field"], error["code"]) == ("qualification_number", "immutable")
+
+
+def test_r_reg_4_the_api_takes_a_status_by_its_csv_label(api, course_run):
+    registration = RegistrationFactory(course_run=course_run)
+    response = api.patch(
+        f"/api/v1/registrations/{registration.pk}/",
+        {"status": "Exempt"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "exempt"
+
+
+def test_the_api_reports_a_missing_approval_at_the_course_run(api, course_run):
+    course_run.provider.qualification_approvals.all().delete()
+    learner = LearnerFactory(provider=course_run.provider)
+    response = api.post(
+        "/api/v1/registrations/",
+        {"learner": learner.pk, "course_run": course_run.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["field"], error["code"]) == ("course_run", "not_approved")

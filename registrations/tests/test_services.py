@@ -663,3 +663,56 @@ def test_a_closed_qualification_gets_one_message_for_course_runs_and_registratio
         e for e in registration_refused.value.errors if e.code == "qualification_closed"
     ]
     assert run_error.message == registration_error.message
+
+
+def test_a_course_runs_qualification_cannot_change(course_run, provider_user):
+    from registrations.services import course_run_update
+
+    other = QualificationFactory()
+    with pytest.raises(RegistrationRejected) as caught:
+        course_run_update(course_run=course_run, acting_user=provider_user, qualification=other)
+    assert ("qualification", "immutable") in _codes(caught)
+
+
+def test_a_course_run_update_naming_its_own_qualification_is_fine(course_run, provider_user):
+    from registrations.services import course_run_update
+
+    updated = course_run_update(
+        course_run=course_run,
+        acting_user=provider_user,
+        qualification=course_run.qualification,
+        programme_name="Renamed",
+    )
+    assert updated.programme_name == "Renamed"
+
+
+@pytest.mark.parametrize("field", ["learner", "course_run"])
+def test_a_registrations_learner_and_course_run_cannot_change(
+    course_run, learner, provider_user, field
+):
+    registration = RegistrationFactory(course_run=course_run, learner=learner)
+    replacement = {
+        "learner": LearnerFactory(provider=course_run.provider),
+        "course_run": CourseRunFactory(provider=course_run.provider),
+    }[field]
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_update_status(
+            registration=registration,
+            proposed=RegistrationRecord.of(registration),
+            acting_user=provider_user,
+            **{field: replacement},
+        )
+    assert (field, "immutable") in _codes(caught)
+
+
+def test_ao_staff_are_told_this_centre_is_not_approved(provider_user):
+    course_run = CourseRunFactory(provider=provider_user.organisation.provider, approved=False)
+    learner = LearnerFactory(provider=course_run.provider)
+    errors = registration_validate(
+        course_run=course_run,
+        learner=learner,
+        proposed=RegistrationRecord(status=S.REGISTERED),
+        acting_user=AOStaffFactory(),
+    )
+    [error] = [e for e in errors if e.code == "not_approved"]
+    assert error.message.startswith("This centre is not approved to deliver")
