@@ -292,14 +292,10 @@ def registration_validate(
     if registration is None and learner.pk is not None:
         duplicate = Registration.objects.filter(learner=learner, course_run=course_run).first()
         if duplicate is not None:
-            errors.append(
-                FieldError(
-                    "course_run",
-                    f"{learner.full_name} is already on this course run "
-                    f"({duplicate.get_status_display()}).",
-                    "already_registered",
-                )
-            )
+            errors.append(_already_registered_error(learner, duplicate))
+    number = proposed.normalised().registration_number
+    if number and number != ((registration and registration.registration_number) or ""):
+        errors += _number_taken_errors(number=number, registration=registration)
     facts = registration_facts(
         course_run=course_run, learner=learner, acting_user=acting_user, registration=registration
     )
@@ -311,6 +307,55 @@ def registration_validate(
         number_removal_allowed=number_removal_allowed,
     )
     return errors
+
+
+def _already_registered_error(learner: Learner, duplicate: Registration) -> FieldError:
+    if duplicate.is_void:
+        message = (
+            f"{learner.full_name} was registered on this course run, but that registration was "
+            f"voided ({duplicate.void_reason}). A learner is on a course run only once: choose "
+            "another course run, or ask the awarding organisation."
+        )
+    else:
+        message = (
+            f"{learner.full_name} is already on this course run ({duplicate.get_status_display()})."
+        )
+    return FieldError("course_run", message, "already_registered")
+
+
+def _number_taken_error(number: str) -> FieldError:
+    return FieldError(
+        "registration_number",
+        f"The registration number {number} already belongs to another registration.",
+        "number_taken",
+    )
+
+
+def _number_taken_errors(*, number: str, registration: Registration | None) -> list[FieldError]:
+    """A number the AO brings from an older system must not already be held (R-REG-5)."""
+    others = Registration.objects.filter(registration_number=number)
+    if registration is not None:
+        others = others.exclude(pk=registration.pk)
+    return [_number_taken_error(number)] if others.exists() else []
+
+
+# The unique constraints behind the checks above, for a race between the check and the save.
+LEARNER_ONCE_CONSTRAINT = "registration_learner_once_per_course_run"
+NUMBER_UNIQUE_CONSTRAINT = "registrations_registration_registration_number_key"
+
+
+def _save_refused(error: IntegrityError, registration: Registration) -> RegistrationRejected:
+    """The field error for a unique constraint the save ran into; anything else is a bug and is
+    raised as it is."""
+    diag = getattr(error.__cause__, "diag", None)
+    constraint = getattr(diag, "constraint_name", "") or ""
+    if constraint == NUMBER_UNIQUE_CONSTRAINT:
+        return RegistrationRejected([_number_taken_error(registration.registration_number or "")])
+    if constraint == LEARNER_ONCE_CONSTRAINT:
+        return RegistrationRejected(
+            [FieldError("course_run", "This registration already exists.", "already_registered")]
+        )
+    raise error
 
 
 def registration_number_issue() -> str:
@@ -386,9 +431,7 @@ def registration_create(
         with transaction.atomic():
             registration.save()
     except IntegrityError as error:
-        raise RegistrationRejected(
-            [FieldError("course_run", "This registration already exists.", "already_registered")]
-        ) from error
+        raise _save_refused(error, registration) from error
     audit_record(
         actor=acting_user,
         action="registration.create",
@@ -452,7 +495,11 @@ def registration_update_status(
     if not new:
         return registration
     registration.updated_at = timezone.now()
-    registration.save()
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError as error:
+        raise _save_refused(error, registration) from error
     audit_record(
         actor=acting_user,
         action="registration.update",

@@ -716,3 +716,59 @@ def test_ao_staff_are_told_this_centre_is_not_approved(provider_user):
     )
     [error] = [e for e in errors if e.code == "not_approved"]
     assert error.message.startswith("This centre is not approved to deliver")
+
+
+def test_an_older_systems_number_already_taken_is_refused_at_the_number(course_run, learner):
+    RegistrationFactory(course_run=course_run, status=S.REGISTERED, registration_number="LEG-1")
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_create(
+            learner=learner,
+            course_run=course_run,
+            acting_user=AOStaffFactory(),
+            record=RegistrationRecord(status=S.REGISTERED, registration_number="LEG-1"),
+        )
+    assert _codes(caught) == {("registration_number", "number_taken")}
+    assert "LEG-1 already belongs to another registration" in caught.value.errors[0].message
+
+
+def test_changing_to_a_number_already_taken_is_refused_not_a_500(course_run, learner):
+    RegistrationFactory(course_run=course_run, status=S.REGISTERED, registration_number="LEG-1")
+    registration = RegistrationFactory(course_run=course_run, learner=learner)
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_update_status(
+            registration=registration,
+            proposed=RegistrationRecord(status=S.REGISTERED, registration_number="LEG-1"),
+            acting_user=None,
+        )
+    assert _codes(caught) == {("registration_number", "number_taken")}
+
+
+def test_a_number_taken_between_the_check_and_the_save_is_reported_at_the_number(
+    course_run, learner, monkeypatch
+):
+    """Two imports at once: the unique constraint decides, and the message names the number."""
+    from registrations import services
+
+    RegistrationFactory(course_run=course_run, status=S.REGISTERED, registration_number="LEG-2")
+    registration = RegistrationFactory(course_run=course_run, learner=learner)
+    monkeypatch.setattr(services, "_number_taken_errors", lambda **kwargs: [])
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_update_status(
+            registration=registration,
+            proposed=RegistrationRecord(status=S.REGISTERED, registration_number="LEG-2"),
+            acting_user=None,
+        )
+    assert _codes(caught) == {("registration_number", "number_taken")}
+
+
+def test_a_void_registration_is_named_when_registering_again(course_run, learner, provider_user):
+    registration = registration_create(
+        learner=learner, course_run=course_run, acting_user=provider_user
+    )
+    registration_void(registration=registration, reason="Wrong date", acting_user=AOStaffFactory())
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_create(learner=learner, course_run=course_run, acting_user=provider_user)
+    [error] = caught.value.errors
+    assert error.code == "already_registered"
+    assert "was voided" in error.message
+    assert "Wrong date" in error.message
