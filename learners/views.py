@@ -50,6 +50,15 @@ def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    visible_runs = course_runs_visible_to(user=request.user)
+    chosen_course_run = (
+        visible_runs.filter(pk=course_run_id).first() if course_run_id is not None else None
+    )
+    # AO staff see every centre's runs: too many for a list. They filter from a course run's
+    # page (its link carries the id), and the chosen run is shown with a way to remove it.
+    course_runs = (
+        visible_runs.none() if request.user.is_ao_staff else visible_runs.order_by("programme_name")
+    )
     return render(
         request,
         "learners/learner_list.html",
@@ -59,7 +68,8 @@ def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "course_run_id": course_run_id,
             "status": status,
             "statuses": RegistrationStatus.choices,
-            "course_runs": course_runs_visible_to(user=request.user).order_by("programme_name"),
+            "course_runs": course_runs,
+            "chosen_course_run": chosen_course_run,
             "query": query.urlencode(),
         },
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,8 @@ from .forms import CourseRunForm, RegisterExistingLearnerForm, RegisterLearnerFo
 from .numbers import registration_number_for_phone
 from .selectors import course_runs_visible_to, course_runs_with_counts, registrations_visible_to
 from .services import RegistrationRejected, registration_void
+
+COURSE_RUN_PAGE_SIZE = 50
 
 
 def _own_provider(request: AuthenticatedHttpRequest) -> Provider:
@@ -94,11 +97,22 @@ def course_run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     search, shortened = query_text(request.GET.get("q"))
     if shortened:
         messages.info(request, query_shortened_message())
-    course_runs = course_runs_with_counts(user=request.user, search=search)
+    course_runs = course_runs_with_counts(user=request.user, search=search).order_by(
+        "-start_date", "programme_name", "pk"
+    )
+    page = Paginator(course_runs, COURSE_RUN_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = QueryDict(mutable=True)
+    if search:
+        query["q"] = search
     return render(
         request,
         "registrations/course_run_list.html",
-        {"course_runs": course_runs[:500], "search": search},
+        {
+            "page": page,
+            "course_runs": page.object_list,
+            "search": search,
+            "query": query.urlencode(),
+        },
     )
 
 

@@ -25,7 +25,7 @@ from accounts.permissions import HasCapability
 from accounts.roles import Capability
 from learners.models import Learner
 from learners.query_parameters import query_text
-from learners.selectors import learners_search, learners_visible_to
+from learners.selectors import learners_registered_as, learners_search, learners_visible_to
 from learners.services import (
     LearnerRejected,
     learner_create,
@@ -209,12 +209,26 @@ class DayFilter(django_filters.DateFilter):
 class LearnerFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Name or ULN")
     uln = django_filters.CharFilter(field_name="uln")
-    course_run = IdFilter(field_name="registrations__course_run", distinct=True)
-    status = StatusFilter(field_name="registrations__status", distinct=True)
+    # Both match one and the same registration: see filter_queryset.
+    course_run = IdFilter(method="filter_registration")
+    status = StatusFilter(method="filter_registration")
 
     class Meta:
         model = Learner
         fields = ["search", "uln", "course_run", "status"]
+
+    def filter_registration(
+        self, queryset: QuerySet[Learner], name: str, value: Any
+    ) -> QuerySet[Learner]:
+        return queryset  # applied together in filter_queryset
+
+    def filter_queryset(self, queryset: QuerySet[Learner]) -> QuerySet[Learner]:
+        queryset = super().filter_queryset(queryset)
+        return learners_registered_as(
+            queryset,
+            course_run_id=self.form.cleaned_data.get("course_run"),
+            status=self.form.cleaned_data.get("status") or "",
+        )
 
     def filter_search(
         self, queryset: QuerySet[Learner], name: str, value: str

@@ -207,3 +207,74 @@ def test_r_acc_7_viewing_a_course_runs_learners_is_audited(client, course_run, p
     assert event.actor == provider_user
     assert event.object_id == str(course_run.pk)
     assert event.detail["learner_ids"] == [registration.learner_id]
+
+
+def _learner_on_two_runs(course_run):
+    """Not registered on run A, Exempt on run B."""
+    other_run = CourseRunFactory(provider=course_run.provider)
+    learner = LearnerFactory(provider=course_run.provider, family_name="Twoways")
+    RegistrationFactory(course_run=course_run, learner=learner)
+    RegistrationFactory(course_run=other_run, learner=learner, status=RegistrationStatus.EXEMPT)
+    return learner
+
+
+def test_the_learner_list_matches_course_run_and_status_on_the_same_registration(
+    client, course_run, provider_user
+):
+    _learner_on_two_runs(course_run)
+    sign_in(client, provider_user)
+    response = client.get(
+        reverse("learners:list"), {"course_run": course_run.pk, "status": "exempt"}
+    )
+    assert response.context["page"].paginator.count == 0
+    response = client.get(
+        reverse("learners:list"), {"course_run": course_run.pk, "status": "not_registered"}
+    )
+    assert response.context["page"].paginator.count == 1
+
+
+def test_the_api_matches_course_run_and_status_on_the_same_registration(
+    client, course_run, provider_user
+):
+    _learner_on_two_runs(course_run)
+    sign_in(client, provider_user)
+    body = client.get("/api/v1/learners/", {"course_run": course_run.pk, "status": "exempt"})
+    assert body.json()["count"] == 0
+    body = client.get(
+        "/api/v1/learners/", {"course_run": course_run.pk, "status": "not_registered"}
+    )
+    assert body.json()["count"] == 1
+
+
+def test_the_course_run_list_pages_instead_of_stopping(
+    client, course_run, provider_user, monkeypatch
+):
+    from registrations import views
+
+    for _ in range(4):
+        CourseRunFactory(provider=course_run.provider)
+    sign_in(client, provider_user)
+    monkeypatch.setattr(views, "COURSE_RUN_PAGE_SIZE", 2)
+    first = client.get(reverse("registrations:course_run_list"))
+    last = client.get(reverse("registrations:course_run_list"), {"page": 3})
+    assert "Page 1 of 3" in first.content.decode()
+    assert "Next page" in first.content.decode()
+    assert len(last.context["page"].object_list) == 1
+
+
+def test_ao_staff_filter_the_learner_list_by_course_run_without_a_list_of_every_run(client):
+    runs = [CourseRunFactory() for _ in range(3)]
+    sign_in(client, AOStaffFactory())
+    page = client.get(reverse("learners:list")).content.decode()
+    assert all(run.programme_name not in page for run in runs)
+    filtered = client.get(reverse("learners:list"), {"course_run": runs[0].pk}).content.decode()
+    assert runs[0].programme_name in filtered
+    assert f'name="course_run" value="{runs[0].pk}"' in filtered
+
+
+def test_a_course_runs_page_links_to_its_learners_in_the_learner_list(
+    client, course_run, provider_user
+):
+    sign_in(client, provider_user)
+    page = client.get(reverse("registrations:course_run_detail", args=[course_run.pk]))
+    assert f"{reverse('learners:list')}?course_run={course_run.pk}" in page.content.decode()
