@@ -9,13 +9,14 @@ from django import forms
 from django.utils import timezone
 
 from learners.forms import FieldErrorsMixin, LearnerDetailsForm, date_field
-from learners.input_formats import FORM_TOO_LONG
+from learners.input_formats import FORM_TOO_LONG, choice_error_messages
 from learners.models import Learner
 from learners.services import POSSIBLE_DUPLICATE, LearnerRejected, learner_validate
 from qualifications.models import Qualification
 from qualifications.selectors import qualifications_approved_for
 
 from .models import CourseRun, Registration, RegistrationStatus
+from .numbers import MAX_LENGTH
 from .selectors import course_runs_visible_to
 from .services import (
     RegistrationRejected,
@@ -23,6 +24,7 @@ from .services import (
     course_run_validate,
     learner_register,
     registration_create,
+    registration_edit,
     registration_validate,
 )
 from .validators import RegistrationRecord
@@ -214,6 +216,82 @@ class CourseRunForm(FieldErrorsMixin, forms.Form):
         try:
             return course_run_create(
                 provider=self.provider, acting_user=self.user, **self.cleaned_data
+            )
+        except RegistrationRejected as rejected:
+            self.apply_errors(rejected.errors)
+        return None
+
+
+class RegistrationEditForm(FieldErrorsMixin, forms.Form):
+    """The AO's edit form (R-REG-10): every value of the 004 record, the number included, which
+    only this form may remove; and the reason, kept in the audit log."""
+
+    status = forms.ChoiceField(
+        label="Status",
+        choices=RegistrationStatus.choices,
+        error_messages=choice_error_messages("Status", "status"),
+    )
+    registration_number = forms.CharField(
+        label="Registration number",
+        required=False,
+        max_length=MAX_LENGTH,
+        help_text="Leave it empty to remove the number (only for Not registered, Exempt or "
+        "Registration Not Required).",
+        error_messages={"max_length": FORM_TOO_LONG},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    registration_date = date_field("Registration date", required=False)
+    achieved_date = date_field("Achieved date", required=False)
+    certificate_claimed_date = date_field("Certificate claimed date", required=False)
+    certificate_sent_date = date_field("Certificate sent date", required=False)
+    certificate_received_date = date_field("Certificate received date", required=False)
+    postal_tracking_reference = forms.CharField(
+        label="Postal tracking reference",
+        required=False,
+        max_length=MAX_LENGTH,
+        error_messages={"max_length": FORM_TOO_LONG},
+    )
+    reason = forms.CharField(
+        label="Reason for the change",
+        max_length=500,
+        help_text="Kept in the audit log with the values before and after.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter the reason for this change.",
+            "max_length": FORM_TOO_LONG,
+        },
+    )
+    record_fields = (
+        "status",
+        "registration_number",
+        "registration_date",
+        "achieved_date",
+        "certificate_claimed_date",
+        "certificate_sent_date",
+        "certificate_received_date",
+        "postal_tracking_reference",
+    )
+
+    def __init__(self, *args: Any, registration: Registration, user: Any, **kwargs: Any) -> None:
+        current = RegistrationRecord.of(registration)
+        kwargs.setdefault("initial", {name: getattr(current, name) for name in self.record_fields})
+        super().__init__(*args, **kwargs)
+        self.registration = registration
+        self.user = user
+
+    def proposed(self) -> RegistrationRecord:
+        values: dict[str, Any] = {name: self.cleaned_data.get(name) for name in self.record_fields}
+        values["registration_number"] = values["registration_number"] or ""
+        values["postal_tracking_reference"] = values["postal_tracking_reference"] or ""
+        return RegistrationRecord(**values)
+
+    def save(self) -> Registration | None:
+        try:
+            return registration_edit(
+                registration=self.registration,
+                proposed=self.proposed(),
+                reason=self.cleaned_data["reason"],
+                acting_user=self.user,
             )
         except RegistrationRejected as rejected:
             self.apply_errors(rejected.errors)

@@ -451,6 +451,7 @@ def registration_update_status(
     number_removal_allowed: bool = False,
     learner: Learner | None = None,
     course_run: CourseRun | None = None,
+    reason: str = "",
 ) -> Registration:
     """Change a registration's status, dates, tracking reference (and number, for AO staff).
 
@@ -460,7 +461,8 @@ def registration_update_status(
     Build `proposed` from `RegistrationRecord.of(registration)` with `dataclasses.replace`. A
     move to Registered without a number is a request: accepted at once with a new number.
     `number_removal_allowed` is for the AO's edit form only (R-REG-10); the importer never sets
-    it. Raises RegistrationRejected; audits the changed fields before/after."""
+    it. `reason` (the edit form's) is kept in the audit row. Raises RegistrationRejected; audits
+    the changed fields before/after."""
     _ensure_may_act_for(acting_user, registration.course_run.provider)
     moved = [
         immutable_error(name, f"A registration's {label} cannot change.")
@@ -506,9 +508,42 @@ def registration_update_status(
         target=registration,
         before=old,
         after=new,
+        detail={"reason": reason} if reason else None,
         organisation_id=registration.course_run.provider.organisation_id,
     )
     return registration
+
+
+@transaction.atomic
+def registration_edit(
+    *,
+    registration: Registration,
+    proposed: RegistrationRecord,
+    reason: str,
+    acting_user: User,
+) -> Registration:
+    """The AO's edit form (R-REG-10): AO staff who may void registrations correct any value of a
+    registration, including removing its number, and say why (kept in the audit row)."""
+    from accounts.roles import Capability
+
+    if not (acting_user.is_ao_staff and acting_user.can(Capability.VOID_REGISTRATIONS)):
+        raise PermissionDenied("Only AO staff who may void registrations can edit them.")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise RegistrationRejected(
+            [FieldError("reason", "Enter the reason for this change.", "required")]
+        )
+    if len(reason) > 500:
+        raise RegistrationRejected(
+            [FieldError("reason", too_long_message(500, len(reason)), "long")]
+        )
+    return registration_update_status(
+        registration=registration,
+        proposed=proposed,
+        acting_user=acting_user,
+        number_removal_allowed=True,
+        reason=reason,
+    )
 
 
 @transaction.atomic

@@ -224,7 +224,20 @@ def registration_change_errors(
     # R-REG-10: a number stays unless the edit form removes it; it never changes.
     if was.registration_number and proposed.registration_number != was.registration_number:
         if not proposed.registration_number:
-            if not (number_removal_allowed and facts.acting_as_ao):
+            if (
+                number_removal_allowed
+                and facts.acting_as_ao
+                and proposed.status in NUMBER_REQUIRED_STATUSES
+            ):
+                errors.append(
+                    FieldError(
+                        "status",
+                        f"{_label(proposed.status)} needs a registration number. To remove the "
+                        "number, choose Not registered, Exempt or Registration Not Required.",
+                        "number_required",
+                    )
+                )
+            elif not (number_removal_allowed and facts.acting_as_ao):
                 errors.append(
                     FieldError(
                         "registration_number",

@@ -18,7 +18,13 @@ from learners.services import learner_data_viewed
 from providers.models import Provider
 from providers.selectors import providers_visible_to
 
-from .forms import CourseRunForm, RegisterExistingLearnerForm, RegisterLearnerForm, VoidForm
+from .forms import (
+    CourseRunForm,
+    RegisterExistingLearnerForm,
+    RegisterLearnerForm,
+    RegistrationEditForm,
+    VoidForm,
+)
 from .numbers import registration_number_for_phone
 from .selectors import course_runs_visible_to, course_runs_with_counts, registrations_visible_to
 from .services import RegistrationRejected, registration_void
@@ -147,6 +153,20 @@ def course_run_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, f"Course run {course_run.programme_name} created.")
             return redirect("registrations:course_run_detail", pk=course_run.pk)
     return render(request, "registrations/course_run_form.html", {"form": form})
+
+
+@capability_required(Capability.VOID_REGISTRATIONS, ao_only=True)
+def registration_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The AO's edit form (R-REG-10). AO roles hold no "manage registrations" capability, so
+    it is behind "void registrations" (the AO super user), the AO's one power over them."""
+    registration = get_object_or_404(registrations_visible_to(user=request.user), pk=pk)
+    form = RegistrationEditForm(request.POST or None, registration=registration, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        if saved is not None:
+            messages.success(request, "The registration is saved.")
+            return redirect("learners:detail", pk=registration.learner_id)
+    return render(request, "registrations/edit.html", {"form": form, "registration": registration})
 
 
 @capability_required(Capability.VOID_REGISTRATIONS, ao_only=True)

@@ -278,3 +278,94 @@ def test_a_course_runs_page_links_to_its_learners_in_the_learner_list(
     sign_in(client, provider_user)
     page = client.get(reverse("registrations:course_run_detail", args=[course_run.pk]))
     assert f"{reverse('learners:list')}?course_run={course_run.pk}" in page.content.decode()
+
+
+def _numbered(course_run, **overrides):
+    values = {
+        "course_run": course_run,
+        "status": RegistrationStatus.REGISTERED,
+        "registration_number": "LEGACY-0099",
+        "registration_date": datetime.date(2025, 9, 10),
+    }
+    values.update(overrides)
+    return RegistrationFactory(**values)
+
+
+def _edit_data(registration, **overrides):
+    data = {
+        "status": registration.status,
+        "registration_number": registration.registration_number or "",
+        "registration_date": (
+            registration.registration_date.strftime("%d/%m/%Y")
+            if registration.registration_date
+            else ""
+        ),
+        "achieved_date": "",
+        "certificate_claimed_date": "",
+        "certificate_sent_date": "",
+        "certificate_received_date": "",
+        "postal_tracking_reference": "",
+        "reason": "Registered on the wrong course run by mistake",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_r_reg_10_the_ao_edit_form_removes_a_registration_number(client, course_run):
+    registration = _numbered(course_run)
+    editor = AOStaffFactory()
+    sign_in(client, editor)
+    response = client.post(
+        reverse("registrations:edit", args=[registration.pk]),
+        _edit_data(registration, status="not_registered", registration_number=""),
+    )
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.registration_number is None
+    assert registration.status == RegistrationStatus.NOT_REGISTERED
+    event = AuditEvent.objects.get(action="registration.update")
+    assert event.actor == editor
+    assert event.before["registration_number"] == "LEGACY-0099"
+    assert event.detail["reason"] == "Registered on the wrong course run by mistake"
+
+
+def test_r_reg_10_removing_the_number_of_a_status_that_needs_one_is_explained(client, course_run):
+    registration = _numbered(course_run)
+    sign_in(client, AOStaffFactory())
+    response = client.post(
+        reverse("registrations:edit", args=[registration.pk]),
+        _edit_data(registration, registration_number=""),
+    )
+    assert response.status_code == 200
+    assert "needs a registration number" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.registration_number == "LEGACY-0099"
+
+
+def test_the_ao_edit_form_needs_a_reason_and_keeps_what_was_typed(client, course_run):
+    registration = _numbered(course_run)
+    sign_in(client, AOStaffFactory())
+    response = client.post(
+        reverse("registrations:edit", args=[registration.pk]),
+        _edit_data(registration, reason="", postal_tracking_reference="RM123456789GB"),
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter the reason for this change" in body
+    assert 'value="RM123456789GB"' in body
+
+
+def test_the_ao_edit_form_is_for_ao_staff_who_may_void(client, course_run):
+    registration = _numbered(course_run)
+    url = reverse("registrations:edit", args=[registration.pk])
+    sign_in(client, AOStaffFactory(roles=[Role.VERIFIER]))
+    assert client.get(url).status_code == 403
+    sign_in(client, AOStaffFactory())
+    assert client.get(url).status_code == 200
+
+
+def test_the_learners_page_links_ao_staff_to_the_edit_form(client, course_run):
+    registration = _numbered(course_run)
+    sign_in(client, AOStaffFactory())
+    page = client.get(reverse("learners:detail", args=[registration.learner_id])).content.decode()
+    assert reverse("registrations:edit", args=[registration.pk]) in page
