@@ -14,7 +14,12 @@ from learners.validators import FieldError, age_error, too_long_message
 from qualifications.validators import qualification_closed_error
 
 from .models import NUMBER_REQUIRED_STATUSES, RegistrationStatus
-from .numbers import MAX_LENGTH, registration_number_normalise
+from .numbers import (
+    MAX_LENGTH,
+    PORTAL_NUMBER_PATTERN,
+    registration_number_is_well_formed,
+    registration_number_normalise,
+)
 
 if TYPE_CHECKING:
     from .models import Registration
@@ -220,6 +225,22 @@ def registration_change_errors(
                     "number_not_issued",
                 )
             )
+
+    # R-REG-5: a number in the portal's own form must carry its check letter (a typing error).
+    if (
+        proposed.registration_number
+        and proposed.registration_number != was.registration_number
+        and PORTAL_NUMBER_PATTERN.match(proposed.registration_number)
+        and not registration_number_is_well_formed(proposed.registration_number)
+    ):
+        errors.append(
+            FieldError(
+                "registration_number",
+                f"The check letter of {proposed.registration_number} does not match its digits; "
+                "check the number for a typing error.",
+                "check_letter",
+            )
+        )
 
     # R-REG-10: a number stays unless the edit form removes it; it never changes.
     if was.registration_number and proposed.registration_number != was.registration_number:

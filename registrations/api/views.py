@@ -36,6 +36,7 @@ from learners.validators import FieldError
 from providers.models import Provider
 from providers.selectors import providers_visible_to
 from registrations.models import CourseRun, Registration, RegistrationStatus
+from registrations.numbers import registration_number_normalise
 from registrations.selectors import course_runs_visible_to, registrations_visible_to
 from registrations.services import (
     RegistrationRejected,
@@ -385,7 +386,7 @@ class RegistrationFilter(django_filters.FilterSet):
     learner = IdFilter(field_name="learner")
     uln = django_filters.CharFilter(field_name="learner__uln")
     qualification_number = django_filters.CharFilter(field_name="course_run__qualification__number")
-    registration_number = django_filters.CharFilter(field_name="registration_number")
+    registration_number = django_filters.CharFilter(method="filter_registration_number")
 
     class Meta:
         model = Registration
@@ -397,6 +398,11 @@ class RegistrationFilter(django_filters.FilterSet):
             "qualification_number",
             "registration_number",
         ]
+
+    def filter_registration_number(
+        self, queryset: QuerySet[Registration], name: str, value: str
+    ) -> QuerySet[Registration]:
+        return queryset.filter(registration_number=registration_number_normalise(value))
 
 
 RECORD_FIELDS = (

@@ -269,3 +269,13 @@ def test_the_api_reports_a_missing_approval_at_the_course_run(api, course_run):
     assert response.status_code == 400
     error = response.json()["errors"][0]
     assert (error["field"], error["code"]) == ("course_run", "not_approved")
+
+
+def test_the_api_finds_a_registration_by_its_number_as_people_type_it(api, course_run):
+    RegistrationFactory(
+        course_run=course_run,
+        status=RegistrationStatus.REGISTERED,
+        registration_number="R10000017V",
+    )
+    response = api.get("/api/v1/registrations/", {"registration_number": "r 1000 0017 v"})
+    assert response.json()["count"] == 1

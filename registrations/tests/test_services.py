@@ -772,3 +772,15 @@ def test_a_void_registration_is_named_when_registering_again(course_run, learner
     assert error.code == "already_registered"
     assert "was voided" in error.message
     assert "Wrong date" in error.message
+
+
+def test_r_reg_5_a_portal_number_with_the_wrong_check_letter_is_refused(course_run, learner):
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_create(
+            learner=learner,
+            course_run=course_run,
+            acting_user=AOStaffFactory(),
+            record=RegistrationRecord(status=S.REGISTERED, registration_number="r 1000 0017 n"),
+        )
+    assert _codes(caught) == {("registration_number", "check_letter")}
+    assert "R10000017N" in caught.value.errors[0].message
