@@ -177,3 +177,13 @@ def test_r_lrn_3_a_void_registration_does_not_hold_the_birth_date_back():
         learner=learner, details={"date_of_birth": datetime.date(2004, 6, 2)}, acting_user=None
     )
     assert updated.date_of_birth == datetime.date(2004, 6, 2)
+
+
+def test_a_learner_update_applies_to_the_latest_details_not_a_stale_copy():
+    """Two people editing at once: the second change must not undo the first (row lock)."""
+    learner = LearnerFactory(employer="Leeds Bakery Ltd", town="Leeds")
+    stale = Learner.objects.get(pk=learner.pk)
+    learner_update(learner=learner, details={"employer": "Harrogate Mills"}, acting_user=None)
+    learner_update(learner=stale, details={"town": "York"}, acting_user=None)
+    learner.refresh_from_db()
+    assert (learner.employer, learner.town) == ("Harrogate Mills", "York")

@@ -275,15 +275,14 @@ class LearnerListCreate(_AuditedReads, generics.ListCreateAPIView):
 
 @extend_schema_view(
     get=extend_schema(summary="Read a learner"),
-    put=extend_schema(
-        summary="Replace a learner's details", responses={200: LearnerSerializer, **ERROR_RESPONSES}
-    ),
     patch=extend_schema(
         summary="Change some of a learner's details",
         responses={200: LearnerSerializer, **ERROR_RESPONSES},
     ),
 )
 class LearnerDetail(_AuditedReads, generics.RetrieveUpdateAPIView):
+    # PATCH only: a PUT that keeps what it leaves out would be a PATCH by another name.
+    http_method_names = ["get", "patch", "head", "options"]
     audit_noun = "learner"
     serializer_class = LearnerSerializer
 
@@ -294,9 +293,7 @@ class LearnerDetail(_AuditedReads, generics.RetrieveUpdateAPIView):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         learner = self.get_object()
-        serializer = self.get_serializer(
-            learner, data=request.data, partial=kwargs.get("partial", False)
-        )
+        serializer = self.get_serializer(learner, data=request.data, partial=True)
         if not serializer.is_valid():
             return _parse_errors(serializer.errors)
         details = dict(serializer.validated_data)
@@ -350,15 +347,14 @@ class CourseRunListCreate(_ScopedView, generics.ListCreateAPIView):
 
 @extend_schema_view(
     get=extend_schema(summary="Read a course run"),
-    put=extend_schema(
-        summary="Change a course run", responses={200: CourseRunSerializer, **ERROR_RESPONSES}
-    ),
     patch=extend_schema(
         summary="Change some of a course run",
         responses={200: CourseRunSerializer, **ERROR_RESPONSES},
     ),
 )
 class CourseRunDetail(_ScopedView, generics.RetrieveUpdateAPIView):
+    # PATCH only: a PUT that keeps what it leaves out would be a PATCH by another name.
+    http_method_names = ["get", "patch", "head", "options"]
     serializer_class = CourseRunSerializer
 
     def get_queryset(self) -> QuerySet[CourseRun]:
@@ -465,16 +461,14 @@ class RegistrationListCreate(_AuditedReads, generics.ListCreateAPIView):
 
 @extend_schema_view(
     get=extend_schema(summary="Read a registration"),
-    put=extend_schema(
-        summary="Change a registration's status and dates",
-        responses={200: RegistrationSerializer, **ERROR_RESPONSES},
-    ),
     patch=extend_schema(
         summary="Change a registration's status or dates",
         responses={200: RegistrationSerializer, **ERROR_RESPONSES},
     ),
 )
 class RegistrationDetail(_AuditedReads, generics.RetrieveUpdateAPIView):
+    # PATCH only: a PUT that keeps what it leaves out would be a PATCH by another name.
+    http_method_names = ["get", "patch", "head", "options"]
     audit_noun = "registration"
     serializer_class = RegistrationSerializer
 

@@ -279,3 +279,16 @@ def test_the_api_finds_a_registration_by_its_number_as_people_type_it(api, cours
     )
     response = api.get("/api/v1/registrations/", {"registration_number": "r 1000 0017 v"})
     assert response.json()["count"] == 1
+
+
+@pytest.mark.parametrize("kind", ["learners", "course-runs", "registrations"])
+def test_the_api_changes_records_with_patch_only(api, course_run, kind):
+    """PUT used to behave as PATCH (fields left out were kept); the API offers PATCH alone."""
+    registration = RegistrationFactory(course_run=course_run)
+    pk = {
+        "learners": registration.learner_id,
+        "course-runs": course_run.pk,
+        "registrations": registration.pk,
+    }[kind]
+    response = api.put(f"/api/v1/{kind}/{pk}/", {}, content_type="application/json")
+    assert response.status_code == 405

@@ -85,7 +85,9 @@ def test_a_possible_duplicate_asks_for_confirmation_then_registers(
     assert Learner.objects.count() == 2
 
 
-def test_the_field_check_runs_the_same_rules_for_one_field(client, course_run, provider_user):
+def test_r_lrn_7_the_uln_check_digit_is_validated_as_the_user_leaves_the_field(
+    client, course_run, provider_user
+):
     sign_in(client, provider_user)
     response = client.post(
         reverse("registrations:register_check"),
