@@ -117,9 +117,10 @@ def learner_validate(
         key = name_match_key(str(given), str(family))
         same = others.filter(name_match_key=key, date_of_birth=dob).first()
         if same is not None:
+            # At the confirmation box, where the user acts on it (the API's field of that name).
             errors.append(
                 FieldError(
-                    "given_name",
+                    "confirm_possible_duplicate",
                     f"{same.full_name}, born {dob:%d/%m/%Y}, is already a learner at your centre. "
                     "If this is a different person, confirm it and save again; otherwise "
                     "register the existing learner.",
@@ -127,6 +128,23 @@ def learner_validate(
                 )
             )
     return cleaned, errors
+
+
+def learner_possible_duplicate_of(
+    *, provider: Provider, details: Mapping[str, Any]
+) -> Learner | None:
+    """The learner at `provider` with the same name and date of birth, if any (R-LRN-2)."""
+    date_of_birth = details.get("date_of_birth")
+    if not isinstance(date_of_birth, datetime.date):
+        return None
+    key = name_match_key(
+        str(details.get("given_name") or ""), str(details.get("family_name") or "")
+    )
+    return (
+        Learner.objects.filter(provider=provider, name_match_key=key, date_of_birth=date_of_birth)
+        .order_by("pk")
+        .first()
+    )
 
 
 @transaction.atomic

@@ -11,7 +11,12 @@ from django.utils import timezone
 from learners.forms import FieldErrorsMixin, LearnerDetailsForm, date_field
 from learners.input_formats import FORM_TOO_LONG, choice_error_messages
 from learners.models import Learner
-from learners.services import POSSIBLE_DUPLICATE, LearnerRejected, learner_validate
+from learners.services import (
+    POSSIBLE_DUPLICATE,
+    LearnerRejected,
+    learner_possible_duplicate_of,
+    learner_validate,
+)
 from qualifications.models import Qualification
 from qualifications.selectors import qualifications_approved_for
 
@@ -81,6 +86,7 @@ class RegisterLearnerForm(LearnerDetailsForm, _RegistrationFields):
         self.provider = provider
         self.setup_registration(user)
         self.possible_duplicate = False
+        self.possible_duplicate_of: Learner | None = None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -94,6 +100,10 @@ class RegisterLearnerForm(LearnerDetailsForm, _RegistrationFields):
             only=[n for n in self.learner_field_names if n not in failed] if failed else None,
         )
         self.possible_duplicate = any(e.code == POSSIBLE_DUPLICATE for e in learner_errors)
+        if self.possible_duplicate:
+            self.possible_duplicate_of = learner_possible_duplicate_of(
+                provider=self.provider, details=self.learner_details()
+            )
         self.apply_errors(learner_errors)
         course_run = cleaned.get("course_run")
         date_of_birth = cleaned.get("date_of_birth")

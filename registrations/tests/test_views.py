@@ -371,3 +371,21 @@ def test_the_learners_page_links_ao_staff_to_the_edit_form(client, course_run):
     sign_in(client, AOStaffFactory())
     page = client.get(reverse("learners:detail", args=[registration.learner_id])).content.decode()
     assert reverse("registrations:edit", args=[registration.pk]) in page
+
+
+def test_r_lrn_2_a_possible_duplicate_points_at_the_confirmation_and_the_existing_learner(
+    client, course_run, provider_user
+):
+    existing = LearnerFactory(
+        provider=course_run.provider,
+        uln="",
+        given_name="Amira",
+        family_name="Hassan",
+        date_of_birth=datetime.date(2005, 3, 14),
+    )
+    sign_in(client, provider_user)
+    response = client.post(reverse("registrations:register"), _form_data(course_run, uln=""))
+    body = response.content.decode()
+    assert 'href="#id_confirm_possible_duplicate"' in body
+    assert "given_name" not in response.context["form"].errors
+    assert reverse("registrations:register_existing", args=[existing.pk]) in body
