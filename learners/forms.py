@@ -7,28 +7,44 @@ from typing import Any
 from django import forms
 
 from .choices import AbilityStatus, EmploymentStatus, Ethnicity, Gender, PriorAttainment
+from .input_formats import (
+    DATE_HINT,
+    DATE_INPUT_FORMATS,
+    FORM_TOO_LONG,
+    choice_error_messages,
+    date_error_messages,
+    date_typed_normalise,
+)
 from .models import Title
 from .validators import FieldError
 
-DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
-DATE_HINT = "For example 14/03/2007 (day/month/year)."
+DATE_FORMATS = list(DATE_INPUT_FORMATS)
 
 
 def _choices(choices: Any) -> list[tuple[str, str]]:
     return [("", "Choose an answer"), *list(choices.choices)]
 
 
-def date_field(label: str, *, required: bool = True, help_text: str = DATE_HINT) -> forms.DateField:
-    return forms.DateField(
+class DayField(forms.DateField):
+    """A date typed as 14/03/2007, 14/3/2007, 14-03-2007, 2007-03-14 or 14032007 (a phone's
+    number pad has no "/")."""
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(date_typed_normalise(value))
+
+
+def date_field(
+    label: str, *, required: bool = True, help_text: str = DATE_HINT, field: str = ""
+) -> forms.DateField:
+    return DayField(
         label=label,
         required=required,
         input_formats=DATE_FORMATS,
         help_text=help_text,
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric"}),
-        error_messages={
-            "invalid": f"{label} must be a real date, like 14/03/2007.",
-            "required": f"Enter the {label.lower()}.",
-        },
+        widget=forms.DateInput(
+            format="%d/%m/%Y", attrs={"inputmode": "numeric", "autocomplete": "off"}
+        ),
+        error_messages=date_error_messages(label, field),
     )
 
 
@@ -42,19 +58,14 @@ def _text(
         widget=forms.TextInput(attrs=attrs),
         error_messages={
             "required": f"Enter the learner's {label.lower()}.",
-            "max_length": f"{label} must be at most {max_length} characters.",
+            "max_length": FORM_TOO_LONG,
         },
     )
 
 
-def _choice(label: str, choices: Any) -> forms.ChoiceField:
+def _choice(label: str, choices: Any, field: str) -> forms.ChoiceField:
     return forms.ChoiceField(
-        label=label,
-        choices=_choices(choices),
-        error_messages={
-            "required": f"Choose the learner's {label.lower()}, or Not known.",
-            "invalid_choice": f"Choose one of the listed answers for {label.lower()}.",
-        },
+        label=label, choices=_choices(choices), error_messages=choice_error_messages(label, field)
     )
 
 
@@ -86,15 +97,20 @@ class LearnerDetailsForm(FieldErrorsMixin, forms.Form):
         inputmode="numeric",
         autocomplete="off",
     )
-    title = forms.ChoiceField(label="Title", choices=Title.choices, required=False)
+    title = forms.ChoiceField(
+        label="Title",
+        choices=Title.choices,
+        required=False,
+        error_messages=choice_error_messages("Title", "title"),
+    )
     given_name = _text("Given name", required=True, autocomplete="given-name")
     preferred_given_name = _text("Preferred given name")
     middle_names = _text("Middle names", autocomplete="additional-name")
     family_name = _text("Family name", required=True, autocomplete="family-name")
     previous_family_name = _text("Previous family name")
     family_name_at_16 = _text("Family name at 16")
-    date_of_birth = date_field("Date of birth")
-    gender = _choice("Gender", Gender)
+    date_of_birth = date_field("Date of birth", field="date_of_birth")
+    gender = _choice("Gender", Gender, "gender")
     email = _text("Email address", max_length=254, autocomplete="email", type="email")
     address_line_1 = _text("Address line 1", max_length=128, autocomplete="address-line1")
     address_line_2 = _text("Address line 2", max_length=128, autocomplete="address-line2")
@@ -102,10 +118,10 @@ class LearnerDetailsForm(FieldErrorsMixin, forms.Form):
     county = _text("County")
     postcode = _text("Postcode", max_length=10, autocomplete="postal-code")
     country = _text("Country", autocomplete="country-name")
-    ethnicity = _choice("Ethnicity", Ethnicity)
-    ability_status = _choice("Ability status (LLDD)", AbilityStatus)
-    prior_attainment = _choice("Prior attainment", PriorAttainment)
-    employment_status = _choice("Employment status", EmploymentStatus)
+    ethnicity = _choice("Ethnicity", Ethnicity, "ethnicity")
+    ability_status = _choice("Ability status (LLDD)", AbilityStatus, "ability_status")
+    prior_attainment = _choice("Prior attainment", PriorAttainment, "prior_attainment")
+    employment_status = _choice("Employment status", EmploymentStatus, "employment_status")
     employer = _text("Employer", max_length=128, autocomplete="organization")
 
     field_groups: tuple[tuple[str, tuple[str, ...]], ...] = (

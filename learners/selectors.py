@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from .choices import DEMOGRAPHIC_QUESTIONS
 from .models import Learner
@@ -41,13 +41,24 @@ def learners_search(
             for word in fold(search).split():
                 condition &= Q(name_match_key__contains=word)
             learners = learners.filter(condition)
+    return learners_registered_as(learners, course_run_id=course_run_id, status=status)
+
+
+def learners_registered_as(
+    learners: QuerySet[Learner], *, course_run_id: int | None = None, status: str = ""
+) -> QuerySet[Learner]:
+    """Learners with one registration that is on the course run *and* has the status (not one
+    registration on the run and another with the status)."""
+    if course_run_id is None and not status:
+        return learners
+    from registrations.models import Registration
+
+    registrations = Registration.objects.filter(learner=OuterRef("pk"))
     if course_run_id is not None:
-        learners = learners.filter(registrations__course_run_id=course_run_id)
+        registrations = registrations.filter(course_run_id=course_run_id)
     if status:
-        learners = learners.filter(registrations__status=status)
-    if course_run_id is not None or status:
-        learners = learners.distinct()
-    return learners
+        registrations = registrations.filter(status=status)
+    return learners.filter(Exists(registrations))
 
 
 def not_known_report(*, user: User) -> list[dict[str, object]]:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from audit.services import audit_record, changed_fields, snapshot
 
 from .models import Learner
 from .reference_data import prison_postcodes, prohibited_text
-from .validators import FieldError, learner_details_check, name_match_key
+from .validators import FieldError, age_error, learner_details_check, name_match_key
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -117,9 +117,10 @@ def learner_validate(
         key = name_match_key(str(given), str(family))
         same = others.filter(name_match_key=key, date_of_birth=dob).first()
         if same is not None:
+            # At the confirmation box, where the user acts on it (the API's field of that name).
             errors.append(
                 FieldError(
-                    "given_name",
+                    "confirm_possible_duplicate",
                     f"{same.full_name}, born {dob:%d/%m/%Y}, is already a learner at your centre. "
                     "If this is a different person, confirm it and save again; otherwise "
                     "register the existing learner.",
@@ -127,6 +128,23 @@ def learner_validate(
                 )
             )
     return cleaned, errors
+
+
+def learner_possible_duplicate_of(
+    *, provider: Provider, details: Mapping[str, Any]
+) -> Learner | None:
+    """The learner at `provider` with the same name and date of birth, if any (R-LRN-2)."""
+    date_of_birth = details.get("date_of_birth")
+    if not isinstance(date_of_birth, datetime.date):
+        return None
+    key = name_match_key(
+        str(details.get("given_name") or ""), str(details.get("family_name") or "")
+    )
+    return (
+        Learner.objects.filter(provider=provider, name_match_key=key, date_of_birth=date_of_birth)
+        .order_by("pk")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -184,6 +202,8 @@ def learner_update(
     unknown = set(details) - set(LEARNER_FIELDS)
     if unknown:
         raise ValueError(f"Not learner fields: {sorted(unknown)}")
+    # Locked and re-read, so two changes at once both apply to the latest details.
+    learner = Learner.objects.select_for_update().select_related("provider").get(pk=learner.pk)
     merged = {**snapshot_values(learner), **details}
     cleaned, errors = learner_validate(
         provider=learner.provider,
@@ -192,8 +212,15 @@ def learner_update(
         confirm_possible_duplicate=True,
         registration_date=learner.created_at.date(),
     )
-    # Age is judged on the registration date, which this learner already passed.
-    errors = [e for e in errors if not (e.code == "age" and "date_of_birth" not in details)]
+    # R-LRN-3: age is judged on each registration date. A new date of birth is checked against
+    # every registration the learner has (void ones aside); unchanged, it already passed.
+    errors = [e for e in errors if e.code != "age"]
+    date_of_birth = cleaned.get("date_of_birth")
+    if isinstance(date_of_birth, datetime.date) and date_of_birth != learner.date_of_birth:
+        for day in learner_registration_dates(learner=learner) or [learner.created_at.date()]:
+            if message := age_error(date_of_birth, day):
+                errors.append(FieldError("date_of_birth", message, "age"))
+                break
     if errors:
         raise LearnerRejected(errors)
     before = snapshot(learner, LEARNER_FIELDS)
@@ -226,6 +253,35 @@ def learner_update(
     return learner
 
 
+def learner_registration_dates(*, learner: Learner) -> list[datetime.date]:
+    """The registration dates of the learner's registrations that are not void, earliest first."""
+    dates = learner.registrations.filter(voided_at__isnull=True).values_list(
+        "registration_date", flat=True
+    )
+    return sorted({day for day in dates if day is not None})
+
+
 def snapshot_values(learner: Learner) -> dict[str, Any]:
     """The learner's editable details as Python values (dates stay dates)."""
     return {name: getattr(learner, name) for name in LEARNER_FIELDS}
+
+
+def learner_data_viewed(
+    *,
+    acting_user: User,
+    action: str,
+    learner_ids: Sequence[int],
+    target: models.Model | None = None,
+    object_type: str = "learners.learner",
+    via: str = "web",
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Someone read learners' personal data: a list, a learner, a course run's learners or a
+    registration (R-ACC-7). One audit row naming the learners on what they saw."""
+    audit_record(
+        actor=acting_user,
+        action=action,
+        target=target,
+        object_type="" if target is not None else object_type,
+        detail={"via": via, **(detail or {}), "learner_ids": list(learner_ids)},
+    )

@@ -13,6 +13,12 @@ ULN_PATTERN = re.compile(r"^[1-9][0-9]{9}$")
 
 MIN_AGE = 11
 MAX_AGE = 110
+TOO_LONG = "Use at most {limit} characters; this has {length}."
+
+
+def too_long_message(limit: int, length: int) -> str:
+    """The one wording for text over a length limit, at a field of any form, API or import."""
+    return TOO_LONG.format(limit=limit, length=length)
 
 
 def uln_check_digit(first_nine: str) -> int | None:
@@ -280,9 +286,7 @@ def learner_details_check(
     for name, limit in TEXT_LIMITS.items():
         value = cleaned.get(name)
         if checking(name) and isinstance(value, str) and len(value) > limit:
-            errors.append(
-                FieldError(name, f"Use at most {limit} characters; this has {len(value)}.", "long")
-            )
+            errors.append(FieldError(name, too_long_message(limit, len(value)), "long"))
     uln = cleaned.get("uln")
     if isinstance(uln, str):
         uln = "".join(uln.split())

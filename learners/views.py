@@ -3,6 +3,7 @@ AO's "Not known" report (R-LRN-6)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,16 +17,19 @@ from registrations.numbers import registration_number_for_phone
 from registrations.selectors import course_runs_visible_to, registrations_visible_to
 
 from .choices import DEMOGRAPHIC_QUESTIONS
+from .query_parameters import query_id, query_shortened_message, query_text
 from .selectors import learners_search, learners_visible_to, not_known_report
+from .services import learner_data_viewed
 
 PAGE_SIZE = 50
 
 
 @capability_required(Capability.VIEW_LEARNERS)
 def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()
-    course_run_param = request.GET.get("course_run", "")
-    course_run_id = int(course_run_param) if course_run_param.isdigit() else None
+    search, shortened = query_text(request.GET.get("q"))
+    if shortened:
+        messages.info(request, query_shortened_message())
+    course_run_id = query_id(request.GET.get("course_run"))
     status = request.GET.get("status", "")
     if status not in RegistrationStatus.values:
         status = ""
@@ -33,20 +37,28 @@ def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         user=request.user, search=search, course_run_id=course_run_id, status=status
     )
     page = Paginator(learners, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_record(
-        actor=request.user,
+    learner_data_viewed(
+        acting_user=request.user,
         action="learner.list_viewed",
-        object_type="learners.learner",
+        learner_ids=[learner.pk for learner in page],
         detail={
             "search": search,
             "course_run": course_run_id,
             "status": status,
             "page": page.number,
-            "learner_ids": [learner.pk for learner in page],
         },
     )
     query = request.GET.copy()
     query.pop("page", None)
+    visible_runs = course_runs_visible_to(user=request.user)
+    chosen_course_run = (
+        visible_runs.filter(pk=course_run_id).first() if course_run_id is not None else None
+    )
+    # AO staff see every centre's runs: too many for a list. They filter from a course run's
+    # page (its link carries the id), and the chosen run is shown with a way to remove it.
+    course_runs = (
+        visible_runs.none() if request.user.is_ao_staff else visible_runs.order_by("programme_name")
+    )
     return render(
         request,
         "learners/learner_list.html",
@@ -56,7 +68,8 @@ def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "course_run_id": course_run_id,
             "status": status,
             "statuses": RegistrationStatus.choices,
-            "course_runs": course_runs_visible_to(user=request.user).order_by("programme_name"),
+            "course_runs": course_runs,
+            "chosen_course_run": chosen_course_run,
             "query": query.urlencode(),
         },
     )
@@ -66,7 +79,9 @@ def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def learner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     learner = get_object_or_404(learners_visible_to(user=request.user), pk=pk)
     registrations = registrations_visible_to(user=request.user).filter(learner=learner)
-    audit_record(actor=request.user, action="learner.viewed", target=learner)
+    learner_data_viewed(
+        acting_user=request.user, action="learner.viewed", target=learner, learner_ids=[learner.pk]
+    )
     rows = [
         (registration, registration_number_for_phone(registration.registration_number or ""))
         for registration in registrations

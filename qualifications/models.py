@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .validators import qualification_is_open_on
+
 
 class GradingScheme(models.Model):
     """An ordered set of grades, some of which are passes (e.g. Pass/Merit/Distinction)."""
@@ -76,9 +78,9 @@ class CatalogueEntry(models.Model):
 
     def is_open_on(self, day: datetime.date) -> bool:
         """Operational on `day` (start and end dates inclusive)."""
-        if day < self.operational_start_date:
-            return False
-        return self.operational_end_date is None or day <= self.operational_end_date
+        return qualification_is_open_on(
+            start=self.operational_start_date, end=self.operational_end_date, day=day
+        )
 
 
 class Qualification(CatalogueEntry):

@@ -31,7 +31,7 @@ def qualifications_approved_for(
     *, provider: Provider, open_on: datetime.date | None = None
 ) -> QuerySet[Qualification]:
     """Qualifications the provider is approved for (approval not withdrawn), optionally only
-    those operational on `open_on`."""
+    those operational on `open_on` (the database's form of `qualification_is_open_on`)."""
     qualifications = Qualification.objects.filter(
         provider_approvals__provider=provider, provider_approvals__withdrawn_at__isnull=True
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -59,6 +60,24 @@ def qualification_number_check(value: str) -> QualificationNumberCheck:
             ),
         )
     return QualificationNumberCheck(number=number, expected_check_character=expected)
+
+
+def qualification_is_open_on(
+    *, start: datetime.date, end: datetime.date | None, day: datetime.date
+) -> bool:
+    """Operational on `day`: from the start date to the end date (if any), both inclusive."""
+    return start <= day and (end is None or day <= end)
+
+
+def qualification_closed_error(
+    *, start: datetime.date, end: datetime.date | None, day: datetime.date, label: str
+) -> str:
+    """The one message for "not open on that day" (course-run start dates and registration
+    dates alike), or "" when it is open."""
+    if qualification_is_open_on(start=start, end=end, day=day):
+        return ""
+    until = f" to {end:%d/%m/%Y}" if end is not None else " onwards"
+    return f"{label} is not open on {day:%d/%m/%Y}; it is open from {start:%d/%m/%Y}{until}."
 
 
 @dataclass(frozen=True)

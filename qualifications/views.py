@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import capability_required
 from accounts.roles import Capability
+from learners.query_parameters import query_shortened_message, query_text
 
 from .forms import (
     CATALOGUE_FIELDS,
@@ -51,7 +52,9 @@ def _warn_about_number(request: AuthenticatedHttpRequest, number: str) -> None:
 
 @catalogue_manager
 def catalogue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "")
+    search, shortened = query_text(request.GET.get("q"))
+    if shortened:
+        messages.info(request, query_shortened_message())
     return render(
         request,
         "qualifications/catalogue.html",

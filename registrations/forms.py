@@ -9,12 +9,19 @@ from django import forms
 from django.utils import timezone
 
 from learners.forms import FieldErrorsMixin, LearnerDetailsForm, date_field
+from learners.input_formats import FORM_TOO_LONG, choice_error_messages
 from learners.models import Learner
-from learners.services import POSSIBLE_DUPLICATE, LearnerRejected, learner_validate
+from learners.services import (
+    POSSIBLE_DUPLICATE,
+    LearnerRejected,
+    learner_possible_duplicate_of,
+    learner_validate,
+)
 from qualifications.models import Qualification
 from qualifications.selectors import qualifications_approved_for
 
 from .models import CourseRun, Registration, RegistrationStatus
+from .numbers import MAX_LENGTH
 from .selectors import course_runs_visible_to
 from .services import (
     RegistrationRejected,
@@ -22,6 +29,7 @@ from .services import (
     course_run_validate,
     learner_register,
     registration_create,
+    registration_edit,
     registration_validate,
 )
 from .validators import RegistrationRecord
@@ -78,6 +86,7 @@ class RegisterLearnerForm(LearnerDetailsForm, _RegistrationFields):
         self.provider = provider
         self.setup_registration(user)
         self.possible_duplicate = False
+        self.possible_duplicate_of: Learner | None = None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -91,6 +100,10 @@ class RegisterLearnerForm(LearnerDetailsForm, _RegistrationFields):
             only=[n for n in self.learner_field_names if n not in failed] if failed else None,
         )
         self.possible_duplicate = any(e.code == POSSIBLE_DUPLICATE for e in learner_errors)
+        if self.possible_duplicate:
+            self.possible_duplicate_of = learner_possible_duplicate_of(
+                provider=self.provider, details=self.learner_details()
+            )
         self.apply_errors(learner_errors)
         course_run = cleaned.get("course_run")
         date_of_birth = cleaned.get("date_of_birth")
@@ -176,8 +189,12 @@ class CourseRunForm(FieldErrorsMixin, forms.Form):
         empty_label="Choose a qualification",
         error_messages={"required": "Choose the qualification this course run delivers."},
     )
-    programme_name = forms.CharField(label="Programme name", max_length=128)
-    primary_tutor = forms.CharField(label="Primary tutor", max_length=128)
+    programme_name = forms.CharField(
+        label="Programme name", max_length=128, error_messages={"max_length": FORM_TOO_LONG}
+    )
+    primary_tutor = forms.CharField(
+        label="Primary tutor", max_length=128, error_messages={"max_length": FORM_TOO_LONG}
+    )
     start_date = date_field("Start date")
     planned_achievement_date = date_field("Planned achievement date")
 
@@ -209,6 +226,82 @@ class CourseRunForm(FieldErrorsMixin, forms.Form):
         try:
             return course_run_create(
                 provider=self.provider, acting_user=self.user, **self.cleaned_data
+            )
+        except RegistrationRejected as rejected:
+            self.apply_errors(rejected.errors)
+        return None
+
+
+class RegistrationEditForm(FieldErrorsMixin, forms.Form):
+    """The AO's edit form (R-REG-10): every value of the 004 record, the number included, which
+    only this form may remove; and the reason, kept in the audit log."""
+
+    status = forms.ChoiceField(
+        label="Status",
+        choices=RegistrationStatus.choices,
+        error_messages=choice_error_messages("Status", "status"),
+    )
+    registration_number = forms.CharField(
+        label="Registration number",
+        required=False,
+        max_length=MAX_LENGTH,
+        help_text="Leave it empty to remove the number (only for Not registered, Exempt or "
+        "Registration Not Required).",
+        error_messages={"max_length": FORM_TOO_LONG},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    registration_date = date_field("Registration date", required=False)
+    achieved_date = date_field("Achieved date", required=False)
+    certificate_claimed_date = date_field("Certificate claimed date", required=False)
+    certificate_sent_date = date_field("Certificate sent date", required=False)
+    certificate_received_date = date_field("Certificate received date", required=False)
+    postal_tracking_reference = forms.CharField(
+        label="Postal tracking reference",
+        required=False,
+        max_length=MAX_LENGTH,
+        error_messages={"max_length": FORM_TOO_LONG},
+    )
+    reason = forms.CharField(
+        label="Reason for the change",
+        max_length=500,
+        help_text="Kept in the audit log with the values before and after.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter the reason for this change.",
+            "max_length": FORM_TOO_LONG,
+        },
+    )
+    record_fields = (
+        "status",
+        "registration_number",
+        "registration_date",
+        "achieved_date",
+        "certificate_claimed_date",
+        "certificate_sent_date",
+        "certificate_received_date",
+        "postal_tracking_reference",
+    )
+
+    def __init__(self, *args: Any, registration: Registration, user: Any, **kwargs: Any) -> None:
+        current = RegistrationRecord.of(registration)
+        kwargs.setdefault("initial", {name: getattr(current, name) for name in self.record_fields})
+        super().__init__(*args, **kwargs)
+        self.registration = registration
+        self.user = user
+
+    def proposed(self) -> RegistrationRecord:
+        values: dict[str, Any] = {name: self.cleaned_data.get(name) for name in self.record_fields}
+        values["registration_number"] = values["registration_number"] or ""
+        values["postal_tracking_reference"] = values["postal_tracking_reference"] or ""
+        return RegistrationRecord(**values)
+
+    def save(self) -> Registration | None:
+        try:
+            return registration_edit(
+                registration=self.registration,
+                proposed=self.proposed(),
+                reason=self.cleaned_data["reason"],
+                acting_user=self.user,
             )
         except RegistrationRejected as rejected:
             self.apply_errors(rejected.errors)

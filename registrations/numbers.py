@@ -1,11 +1,11 @@
 """Registration numbers (R-REG-5): issued by the AO from a PostgreSQL sequence, readable over the
-phone. Format: "R", eight digits, one check letter, e.g. R10000017N.
+phone. Format: "R", eight digits, one check letter, e.g. R10000017V.
 
 - The digits come from the sequence `registration_number_seq` (starting at 10000000), never max+1.
 - The check letter catches any single mistyped digit and any swap of two neighbouring digits: it is
   the sum of the digits weighted 1..8, mod 23, as a letter of CHECK_LETTERS (no I, O or U, which
   are misheard or mistaken for digits).
-- People may type it with spaces, hyphens or in lower case ("r 1000 0001 7n"); it is stored and
+- People may type it with spaces, hyphens or in lower case ("r 1000 0017 v"); it is stored and
   shown in the compact upper-case form.
 Numbers from an older system, brought in by the AO's migration import, keep their own form.
 """
@@ -52,7 +52,7 @@ def registration_number_is_well_formed(value: str) -> bool:
 
 
 def registration_number_for_phone(value: str) -> str:
-    """R10000017N -> "R 1000 0017 N", for reading aloud and on printed pages."""
+    """R10000017V -> "R 1000 0017 V", for reading aloud and on printed pages."""
     match = PORTAL_NUMBER_PATTERN.match(value)
     if not match:
         return value

@@ -17,15 +17,18 @@ from django.utils import timezone
 
 from audit.services import audit_record, changed_fields, snapshot
 from learners.services import learner_create
-from learners.validators import FieldError
+from learners.validators import FieldError, too_long_message
 from qualifications.selectors import provider_is_approved_for
+from qualifications.validators import qualification_closed_error
 
 from .models import CourseRun, Registration, RegistrationStatus
 from .numbers import registration_number_format, registration_serials_next
 from .validators import (
     RegistrationFacts,
     RegistrationRecord,
+    immutable_error,
     is_registration_request,
+    not_approved_message,
     registration_change_errors,
 )
 
@@ -106,7 +109,7 @@ def course_run_validate(
         errors.append(FieldError("primary_tutor", "Enter the primary tutor's name.", "required"))
     for name, value in (("programme_name", programme_name), ("primary_tutor", primary_tutor)):
         if len(value.strip()) > 128:
-            errors.append(FieldError(name, "Use at most 128 characters.", "long"))
+            errors.append(FieldError(name, too_long_message(128, len(value.strip())), "long"))
     if planned_achievement_date < start_date:
         errors.append(
             FieldError(
@@ -115,22 +118,16 @@ def course_run_validate(
                 "date_order",
             )
         )
+    label = f"{qualification.number} {qualification.title}"
     if not provider_is_approved_for(provider_id=provider.pk, qualification_id=qualification.pk):
-        errors.append(
-            FieldError(
-                "qualification",
-                f"Your centre is not approved to deliver {qualification.number}.",
-                "not_approved",
-            )
-        )
-    elif not qualification.is_open_on(start_date):
-        errors.append(
-            FieldError(
-                "start_date",
-                f"{qualification.number} is not open on {start_date:%d/%m/%Y}.",
-                "qualification_closed",
-            )
-        )
+        errors.append(FieldError("qualification", not_approved_message(label), "not_approved"))
+    elif message := qualification_closed_error(
+        start=qualification.operational_start_date,
+        end=qualification.operational_end_date,
+        day=start_date,
+        label=label,
+    ):
+        errors.append(FieldError("start_date", message, "qualification_closed"))
     return errors
 
 
@@ -184,15 +181,26 @@ def course_run_update(
     planned_achievement_date: datetime.date | None = None,
     programme_name: str | None = None,
     primary_tutor: str | None = None,
+    qualification: Qualification | None = None,
 ) -> CourseRun:
     """Change a course run's dates, programme name or tutor (None leaves a value as it is).
-    The qualification and provider do not change. Raises RegistrationRejected."""
+    The qualification and provider do not change: a different `qualification` is refused
+    (code "immutable"). Raises RegistrationRejected."""
     _ensure_may_act_for(acting_user, course_run.provider)
     course_run = (
         CourseRun.objects.select_for_update()
         .select_related("provider", "qualification")
         .get(pk=course_run.pk)
     )
+    if qualification is not None and qualification.pk != course_run.qualification_id:
+        raise RegistrationRejected(
+            [
+                immutable_error(
+                    "qualification",
+                    "A course run's qualification cannot change; create a new course run.",
+                )
+            ]
+        )
     before = snapshot(course_run, COURSE_RUN_AUDIT_FIELDS)
     start = start_date or course_run.start_date
     planned = planned_achievement_date or course_run.planned_achievement_date
@@ -285,14 +293,10 @@ def registration_validate(
     if registration is None and learner.pk is not None:
         duplicate = Registration.objects.filter(learner=learner, course_run=course_run).first()
         if duplicate is not None:
-            errors.append(
-                FieldError(
-                    "course_run",
-                    f"{learner.full_name} is already on this course run "
-                    f"({duplicate.get_status_display()}).",
-                    "already_registered",
-                )
-            )
+            errors.append(_already_registered_error(learner, duplicate))
+    number = proposed.normalised().registration_number
+    if number and number != ((registration and registration.registration_number) or ""):
+        errors += _number_taken_errors(number=number, registration=registration)
     facts = registration_facts(
         course_run=course_run, learner=learner, acting_user=acting_user, registration=registration
     )
@@ -304,6 +308,55 @@ def registration_validate(
         number_removal_allowed=number_removal_allowed,
     )
     return errors
+
+
+def _already_registered_error(learner: Learner, duplicate: Registration) -> FieldError:
+    if duplicate.is_void:
+        message = (
+            f"{learner.full_name} was registered on this course run, but that registration was "
+            f"voided ({duplicate.void_reason}). A learner is on a course run only once: choose "
+            "another course run, or ask the awarding organisation."
+        )
+    else:
+        message = (
+            f"{learner.full_name} is already on this course run ({duplicate.get_status_display()})."
+        )
+    return FieldError("course_run", message, "already_registered")
+
+
+def _number_taken_error(number: str) -> FieldError:
+    return FieldError(
+        "registration_number",
+        f"The registration number {number} already belongs to another registration.",
+        "number_taken",
+    )
+
+
+def _number_taken_errors(*, number: str, registration: Registration | None) -> list[FieldError]:
+    """A number the AO brings from an older system must not already be held (R-REG-5)."""
+    others = Registration.objects.filter(registration_number=number)
+    if registration is not None:
+        others = others.exclude(pk=registration.pk)
+    return [_number_taken_error(number)] if others.exists() else []
+
+
+# The unique constraints behind the checks above, for a race between the check and the save.
+LEARNER_ONCE_CONSTRAINT = "registration_learner_once_per_course_run"
+NUMBER_UNIQUE_CONSTRAINT = "registrations_registration_registration_number_key"
+
+
+def _save_refused(error: IntegrityError, registration: Registration) -> RegistrationRejected:
+    """The field error for a unique constraint the save ran into; anything else is a bug and is
+    raised as it is."""
+    diag = getattr(error.__cause__, "diag", None)
+    constraint = getattr(diag, "constraint_name", "") or ""
+    if constraint == NUMBER_UNIQUE_CONSTRAINT:
+        return RegistrationRejected([_number_taken_error(registration.registration_number or "")])
+    if constraint == LEARNER_ONCE_CONSTRAINT:
+        return RegistrationRejected(
+            [FieldError("course_run", "This registration already exists.", "already_registered")]
+        )
+    raise error
 
 
 def registration_number_issue() -> str:
@@ -399,9 +452,7 @@ def registration_create(
         with transaction.atomic():
             registration.save()
     except IntegrityError as error:
-        raise RegistrationRejected(
-            [FieldError("course_run", "This registration already exists.", "already_registered")]
-        ) from error
+        raise _save_refused(error, registration) from error
     audit_record(
         actor=acting_user,
         action="registration.create",
@@ -419,14 +470,31 @@ def registration_update_status(
     proposed: RegistrationRecord,
     acting_user: User | None,
     number_removal_allowed: bool = False,
+    learner: Learner | None = None,
+    course_run: CourseRun | None = None,
+    reason: str = "",
 ) -> Registration:
     """Change a registration's status, dates, tracking reference (and number, for AO staff).
+
+    A registration's learner and course run never change: passing a different one is refused
+    (code "immutable"); void it and register again instead.
 
     Build `proposed` from `RegistrationRecord.of(registration)` with `dataclasses.replace`. A
     move to Registered without a number is a request: accepted at once with a new number.
     `number_removal_allowed` is for the AO's edit form only (R-REG-10); the importer never sets
-    it. Raises RegistrationRejected; audits the changed fields before/after."""
+    it. `reason` (the edit form's) is kept in the audit row. Raises RegistrationRejected; audits
+    the changed fields before/after."""
     _ensure_may_act_for(acting_user, registration.course_run.provider)
+    moved = [
+        immutable_error(name, f"A registration's {label} cannot change.")
+        for name, label, given, current_id in (
+            ("learner", "learner", learner, registration.learner_id),
+            ("course_run", "course run", course_run, registration.course_run_id),
+        )
+        if given is not None and given.pk != current_id
+    ]
+    if moved:
+        raise RegistrationRejected(moved)
     registration = (
         Registration.objects.select_for_update()
         .select_related("learner", "course_run__qualification", "course_run__provider")
@@ -450,16 +518,53 @@ def registration_update_status(
     if not new:
         return registration
     registration.updated_at = timezone.now()
-    registration.save()
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError as error:
+        raise _save_refused(error, registration) from error
     audit_record(
         actor=acting_user,
         action="registration.update",
         target=registration,
         before=old,
         after=new,
+        detail={"reason": reason} if reason else None,
         organisation_id=registration.course_run.provider.organisation_id,
     )
     return registration
+
+
+@transaction.atomic
+def registration_edit(
+    *,
+    registration: Registration,
+    proposed: RegistrationRecord,
+    reason: str,
+    acting_user: User,
+) -> Registration:
+    """The AO's edit form (R-REG-10): AO staff who may void registrations correct any value of a
+    registration, including removing its number, and say why (kept in the audit row)."""
+    from accounts.roles import Capability
+
+    if not (acting_user.is_ao_staff and acting_user.can(Capability.VOID_REGISTRATIONS)):
+        raise PermissionDenied("Only AO staff who may void registrations can edit them.")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise RegistrationRejected(
+            [FieldError("reason", "Enter the reason for this change.", "required")]
+        )
+    if len(reason) > 500:
+        raise RegistrationRejected(
+            [FieldError("reason", too_long_message(500, len(reason)), "long")]
+        )
+    return registration_update_status(
+        registration=registration,
+        proposed=proposed,
+        acting_user=acting_user,
+        number_removal_allowed=True,
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -482,7 +587,7 @@ def registration_void(
         )
     if len(reason) > 500:
         raise RegistrationRejected(
-            [FieldError("void_reason", "Use at most 500 characters.", "long")]
+            [FieldError("void_reason", too_long_message(500, len(reason)), "long")]
         )
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.is_void:

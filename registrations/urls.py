@@ -15,6 +15,7 @@ urlpatterns = [
     path("course-runs/", views.course_run_list, name="course_run_list"),
     path("course-runs/new/", views.course_run_create, name="course_run_create"),
     path("course-runs/<int:pk>/", views.course_run_detail, name="course_run_detail"),
+    path("<int:pk>/edit/", views.registration_edit_view, name="edit"),
     path("<int:pk>/void/", views.registration_void_view, name="void"),
     # The Registrations list with its CSV export, and the CSV import (views_csv).
     path("list/", views_csv.registration_list, name="list"),

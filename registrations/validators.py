@@ -10,10 +10,16 @@ import datetime
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from learners.validators import FieldError, age_error
+from learners.validators import FieldError, age_error, too_long_message
+from qualifications.validators import qualification_closed_error
 
 from .models import NUMBER_REQUIRED_STATUSES, RegistrationStatus
-from .numbers import MAX_LENGTH, registration_number_normalise
+from .numbers import (
+    MAX_LENGTH,
+    PORTAL_NUMBER_PATTERN,
+    registration_number_is_well_formed,
+    registration_number_normalise,
+)
 
 if TYPE_CHECKING:
     from .models import Registration
@@ -31,6 +37,7 @@ AO_ONLY_FIELDS = (
     ("certificate_sent_date", "Certificate sent date"),
     ("postal_tracking_reference", "Postal tracking reference"),
 )
+STATUS_UNKNOWN = f"Status must be one of: {', '.join(S.labels)}."
 DATE_FIELDS = (
     ("registration_date", "Registration date"),
     ("achieved_date", "Achieved date"),
@@ -85,6 +92,16 @@ class RegistrationFacts:
     voided: bool = False
 
 
+def not_approved_message(label: str, *, own_centre: bool = True) -> str:
+    """The provider is not approved for the qualification (R-REG-2): one wording everywhere."""
+    centre = "Your centre" if own_centre else "This centre"
+    return f"{centre} is not approved to deliver {label}."
+
+
+def immutable_error(field: str, message: str) -> FieldError:
+    return FieldError(field, message, "immutable")
+
+
 def _label(status: str) -> str:
     try:
         return S(status).label
@@ -126,15 +143,22 @@ def registration_change_errors(
             FieldError("status", "This registration has been voided and cannot change.", "voided")
         ]
     if proposed.status not in S.values:
-        allowed = ", ".join(S.labels)
-        return [FieldError("status", f"Status must be one of: {allowed}.", "status_unknown")]
+        return [FieldError("status", STATUS_UNKNOWN, "status_unknown")]
     if len(proposed.registration_number) > MAX_LENGTH:
         errors.append(
-            FieldError("registration_number", f"Use at most {MAX_LENGTH} characters.", "long")
+            FieldError(
+                "registration_number",
+                too_long_message(MAX_LENGTH, len(proposed.registration_number)),
+                "long",
+            )
         )
     if len(proposed.postal_tracking_reference) > MAX_LENGTH:
         errors.append(
-            FieldError("postal_tracking_reference", f"Use at most {MAX_LENGTH} characters.", "long")
+            FieldError(
+                "postal_tracking_reference",
+                too_long_message(MAX_LENGTH, len(proposed.postal_tracking_reference)),
+                "long",
+            )
         )
     for name, label in DATE_FIELDS:
         value = getattr(proposed, name)
@@ -153,10 +177,12 @@ def registration_change_errors(
                 )
             )
         elif (
-            was.status in AO_ONLY_STATUSES
+            was.status in AO_ONLY_STATUSES | {S.CERTIFICATE_RECEIVED}
             and proposed.status != was.status
             and not (was.status == S.CERTIFICATE_SENT and proposed.status == S.CERTIFICATE_RECEIVED)
         ):
+            # Certificate Received is final for a provider: the AO's certification outcome
+            # must not hide behind a status the provider chose (only its date may be corrected).
             errors.append(
                 FieldError(
                     "status",
@@ -200,10 +226,39 @@ def registration_change_errors(
                 )
             )
 
+    # R-REG-5: a number in the portal's own form must carry its check letter (a typing error).
+    if (
+        proposed.registration_number
+        and proposed.registration_number != was.registration_number
+        and PORTAL_NUMBER_PATTERN.match(proposed.registration_number)
+        and not registration_number_is_well_formed(proposed.registration_number)
+    ):
+        errors.append(
+            FieldError(
+                "registration_number",
+                f"The check letter of {proposed.registration_number} does not match its digits; "
+                "check the number for a typing error.",
+                "check_letter",
+            )
+        )
+
     # R-REG-10: a number stays unless the edit form removes it; it never changes.
     if was.registration_number and proposed.registration_number != was.registration_number:
         if not proposed.registration_number:
-            if not (number_removal_allowed and facts.acting_as_ao):
+            if (
+                number_removal_allowed
+                and facts.acting_as_ao
+                and proposed.status in NUMBER_REQUIRED_STATUSES
+            ):
+                errors.append(
+                    FieldError(
+                        "status",
+                        f"{_label(proposed.status)} needs a registration number. To remove the "
+                        "number, choose Not registered, Exempt or Registration Not Required.",
+                        "number_required",
+                    )
+                )
+            elif not (number_removal_allowed and facts.acting_as_ao):
                 errors.append(
                     FieldError(
                         "registration_number",
@@ -257,39 +312,51 @@ def registration_change_errors(
         errors.append(
             FieldError(
                 "qualification",
-                f"Your centre is not approved to deliver {facts.qualification_label}.",
+                not_approved_message(facts.qualification_label, own_centre=not facts.acting_as_ao),
                 "not_approved",
             )
         )
-    if is_registration_request(current, proposed):
+    # The qualification must be open, and the learner 11 to 110 (R-LRN-3), on the registration
+    # date: when registering, and whenever that date changes later.
+    date_changed = (
+        proposed.registration_date is not None
+        and proposed.registration_date != was.registration_date
+    )
+    if is_registration_request(current, proposed) or date_changed:
         day = proposed.registration_date or facts.today
-        closed = day < facts.qualification_start or (
-            facts.qualification_end is not None and day > facts.qualification_end
-        )
-        if closed:
-            until = (
-                f" to {facts.qualification_end:%d/%m/%Y}" if facts.qualification_end else " onwards"
-            )
-            errors.append(
-                FieldError(
-                    "registration_date",
-                    f"{facts.qualification_label} is not open for registration on {day:%d/%m/%Y}; "
-                    f"it is open from {facts.qualification_start:%d/%m/%Y}{until}.",
-                    "qualification_closed",
-                )
-            )
+        if message := qualification_closed_error(
+            start=facts.qualification_start,
+            end=facts.qualification_end,
+            day=day,
+            label=facts.qualification_label,
+        ):
+            errors.append(FieldError("registration_date", message, "qualification_closed"))
         if message := age_error(facts.learner_date_of_birth, day):
             errors.append(FieldError("registration_date", message, "age"))
 
-    for name, label in DATE_FIELDS[1:]:
+    errors += _date_order_errors(proposed, errors)
+    return errors
+
+
+def _date_order_errors(proposed: RegistrationRecord, found: list[FieldError]) -> list[FieldError]:
+    """Registered, achieved, claimed, sent, received: each date on or after every earlier one
+    (R-REG-14, R-CRT-5: receipt is confirmed after dispatch). One error per field, naming the
+    first earlier date it precedes."""
+    errors: list[FieldError] = []
+    for position, (name, label) in enumerate(DATE_FIELDS[1:], start=1):
         value = getattr(proposed, name)
-        if (
-            value
-            and proposed.registration_date
-            and value < proposed.registration_date
-            and not any(e.field == name for e in errors)
-        ):
-            errors.append(
-                FieldError(name, f"{label} cannot be before the registration date.", "date_order")
-            )
+        if value is None or any(e.field == name for e in found):
+            continue
+        for earlier, earlier_label in DATE_FIELDS[:position]:
+            earlier_value = getattr(proposed, earlier)
+            if earlier_value is not None and value < earlier_value:
+                errors.append(
+                    FieldError(
+                        name,
+                        f"{label} cannot be before the {earlier_label.lower()} "
+                        f"({earlier_value:%d/%m/%Y}).",
+                        "date_order",
+                    )
+                )
+                break
     return errors

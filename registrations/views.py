@@ -4,21 +4,32 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import capability_required
 from accounts.roles import Capability
+from learners.query_parameters import query_id, query_shortened_message, query_text
 from learners.selectors import learners_visible_to
+from learners.services import learner_data_viewed
 from providers.models import Provider
 from providers.selectors import providers_visible_to
 
-from .forms import CourseRunForm, RegisterExistingLearnerForm, RegisterLearnerForm, VoidForm
+from .forms import (
+    CourseRunForm,
+    RegisterExistingLearnerForm,
+    RegisterLearnerForm,
+    RegistrationEditForm,
+    VoidForm,
+)
 from .numbers import registration_number_for_phone
 from .selectors import course_runs_visible_to, course_runs_with_counts, registrations_visible_to
 from .services import RegistrationRejected, registration_void
+
+COURSE_RUN_PAGE_SIZE = 50
 
 
 def _own_provider(request: AuthenticatedHttpRequest) -> Provider:
@@ -46,9 +57,9 @@ def register_learner(request: AuthenticatedHttpRequest) -> HttpResponse:
         if registration is not None:
             _registered_message(request, registration)
             return redirect("learners:detail", pk=registration.learner_id)
-    initial_course_run = request.GET.get("course_run")
-    if request.method == "GET" and initial_course_run and initial_course_run.isdigit():
-        form.initial["course_run"] = int(initial_course_run)
+    initial_course_run = query_id(request.GET.get("course_run"))
+    if request.method == "GET" and initial_course_run is not None:
+        form.initial["course_run"] = initial_course_run
     return render(request, "registrations/register.html", {"form": form, "provider": provider})
 
 
@@ -89,23 +100,46 @@ def register_existing_learner(request: AuthenticatedHttpRequest, learner_pk: int
 
 @capability_required(Capability.VIEW_LEARNERS)
 def course_run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "")
-    course_runs = course_runs_with_counts(user=request.user, search=search)
+    search, shortened = query_text(request.GET.get("q"))
+    if shortened:
+        messages.info(request, query_shortened_message())
+    course_runs = course_runs_with_counts(user=request.user, search=search).order_by(
+        "-start_date", "programme_name", "pk"
+    )
+    page = Paginator(course_runs, COURSE_RUN_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = QueryDict(mutable=True)
+    if search:
+        query["q"] = search
     return render(
         request,
         "registrations/course_run_list.html",
-        {"course_runs": course_runs[:500], "search": search},
+        {
+            "page": page,
+            "course_runs": page.object_list,
+            "search": search,
+            "query": query.urlencode(),
+        },
     )
 
 
 @capability_required(Capability.VIEW_LEARNERS)
 def course_run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course_run = get_object_or_404(course_runs_visible_to(user=request.user), pk=pk)
-    registrations = registrations_visible_to(user=request.user).filter(course_run=course_run)
+    registrations = list(
+        registrations_visible_to(user=request.user)
+        .filter(course_run=course_run)
+        .order_by("learner__family_name", "learner__given_name", "pk")
+    )
+    learner_data_viewed(
+        acting_user=request.user,
+        action="course_run.learners_viewed",
+        target=course_run,
+        learner_ids=[registration.learner_id for registration in registrations],
+    )
     return render(
         request,
         "registrations/course_run_detail.html",
-        {"course_run": course_run, "registrations": registrations.order_by("learner__family_name")},
+        {"course_run": course_run, "registrations": registrations},
     )
 
 
@@ -119,6 +153,20 @@ def course_run_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, f"Course run {course_run.programme_name} created.")
             return redirect("registrations:course_run_detail", pk=course_run.pk)
     return render(request, "registrations/course_run_form.html", {"form": form})
+
+
+@capability_required(Capability.VOID_REGISTRATIONS, ao_only=True)
+def registration_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The AO's edit form (R-REG-10). AO roles hold no "manage registrations" capability, so
+    it is behind "void registrations" (the AO super user), the AO's one power over them."""
+    registration = get_object_or_404(registrations_visible_to(user=request.user), pk=pk)
+    form = RegistrationEditForm(request.POST or None, registration=registration, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        if saved is not None:
+            messages.success(request, "The registration is saved.")
+            return redirect("learners:detail", pk=registration.learner_id)
+    return render(request, "registrations/edit.html", {"form": form, "registration": registration})
 
 
 @capability_required(Capability.VOID_REGISTRATIONS, ao_only=True)

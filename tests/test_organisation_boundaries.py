@@ -130,6 +130,7 @@ NOT_PROVIDER_SCOPED = {
     "qualifications:unit_remove": "the AO's catalogue",
     "qualifications:approval_withdraw": "the AO's catalogue",
     "registrations:void": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
+    "registrations:edit": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
     "accounts:password_reset_confirm": "a signed single-use link, not a record",
     "accounts:welcome": "a signed single-use link, not a record",
     "accounts:email_confirm": "a signed link, not a record",
@@ -171,6 +172,7 @@ AO_ONLY_URLS: dict[str, ObjectMaker] = {
     "qualifications:unit_remove": _qualification_unit,
     "qualifications:approval_withdraw": _approval,
     "registrations:void": _registration_of,
+    "registrations:edit": _registration_of,
     "certificates:replace": _certificate_of,
     "certificates:revoke": _certificate_of,
     "certificates:job_print": _render_job_of,
@@ -231,3 +233,45 @@ def test_r_acc_5_ao_only_pages_refuse_every_provider_user(client, url_name):
 
     assert client.get(url).status_code in {403, 404, 405}
     assert client.post(url).status_code in {403, 404}
+
+
+API_PAGES_A_PROVIDER_OPENS_IN_A_BROWSER = (
+    "api-learner-list",
+    "api-course-run-list",
+    "api-registration-list",
+    "api-registration-detail",
+    "api-learner-detail",
+    "api-course-run-detail",
+)
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("url_name", API_PAGES_A_PROVIDER_OPENS_IN_A_BROWSER)
+def test_r_acc_6_the_api_as_html_never_shows_another_centres_learners(
+    client, settings, url_name, debug
+):
+    """The browsable API's forms list related records: never another centre's (R-ACC-6)."""
+    settings.DEBUG = debug
+    own_run = CourseRunFactory()
+    own = RegistrationFactory(course_run=own_run, learner__provider=own_run.provider)
+    other_run = CourseRunFactory(programme_name="Otherprovider Plumbing")
+    stranger = LearnerFactory(
+        provider=other_run.provider, given_name="Secretia", family_name="Otherprovider"
+    )
+    RegistrationFactory(course_run=other_run, learner=stranger)
+    insider = UserFactory(organisation=own_run.provider.organisation, roles=sorted(PROVIDER_ROLES))
+    pk = {
+        "api-registration-detail": own.pk,
+        "api-learner-detail": own.learner_id,
+        "api-course-run-detail": own_run.pk,
+    }.get(url_name)
+    url = reverse(url_name, kwargs={"pk": pk} if pk else {})
+    sign_in(client, insider)
+
+    response = client.get(url, HTTP_ACCEPT="text/html")
+
+    body = response.content.decode()
+    assert response.status_code in {200, 406}
+    assert "Secretia" not in body
+    assert "Otherprovider" not in body
+    assert stranger.uln not in body

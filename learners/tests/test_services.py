@@ -137,3 +137,53 @@ def test_learner_update_refuses_another_learners_uln_at_the_same_provider():
     with pytest.raises(LearnerRejected) as caught:
         learner_update(learner=second, details={"uln": first.uln}, acting_user=None)
     assert ("uln", "uln_duplicate") in _codes(caught)
+
+
+def test_r_lrn_3_changing_the_birth_date_rechecks_every_registration():
+    from registrations.models import RegistrationStatus
+    from registrations.tests.factories import CourseRunFactory, RegistrationFactory
+
+    run = CourseRunFactory()
+    learner = LearnerFactory(provider=run.provider, date_of_birth=datetime.date(2004, 6, 1))
+    RegistrationFactory(
+        course_run=run,
+        learner=learner,
+        status=RegistrationStatus.EXEMPT,
+        registration_date=datetime.date(2025, 9, 10),
+    )
+    with pytest.raises(LearnerRejected) as caught:
+        learner_update(
+            learner=learner, details={"date_of_birth": datetime.date(2014, 9, 11)}, acting_user=None
+        )
+    assert ("date_of_birth", "age") in _codes(caught)
+    assert "10/09/2025" in caught.value.errors[0].message
+
+
+def test_r_lrn_3_a_void_registration_does_not_hold_the_birth_date_back():
+    from django.utils import timezone
+
+    from registrations.tests.factories import CourseRunFactory, RegistrationFactory
+
+    run = CourseRunFactory()
+    learner = LearnerFactory(provider=run.provider, date_of_birth=datetime.date(2004, 6, 1))
+    RegistrationFactory(
+        course_run=run,
+        learner=learner,
+        registration_date=datetime.date(2012, 9, 10),
+        voided_at=timezone.now(),
+        void_reason="Wrong learner",
+    )
+    updated = learner_update(
+        learner=learner, details={"date_of_birth": datetime.date(2004, 6, 2)}, acting_user=None
+    )
+    assert updated.date_of_birth == datetime.date(2004, 6, 2)
+
+
+def test_a_learner_update_applies_to_the_latest_details_not_a_stale_copy():
+    """Two people editing at once: the second change must not undo the first (row lock)."""
+    learner = LearnerFactory(employer="Leeds Bakery Ltd", town="Leeds")
+    stale = Learner.objects.get(pk=learner.pk)
+    learner_update(learner=learner, details={"employer": "Harrogate Mills"}, acting_user=None)
+    learner_update(learner=stale, details={"town": "York"}, acting_user=None)
+    learner.refresh_from_db()
+    assert (learner.employer, learner.town) == ("Harrogate Mills", "York")

@@ -1,8 +1,11 @@
+import datetime
+
 import pytest
 
 from qualifications.validators import (
     RulesOfCombination,
     qualification_achieved,
+    qualification_closed_error,
     qualification_number_check,
 )
 
@@ -64,3 +67,26 @@ def test_r_res_2_too_few_credits_means_not_achieved():
 def test_r_res_2_units_outside_the_qualification_earn_no_credit():
     outcome = qualification_achieved(rules=RULES, passed_units={"M1", "M2", "X9"})
     assert outcome.credits == 20
+
+
+def test_a_qualification_is_open_from_its_start_to_its_end_date_inclusive():
+    start, end = datetime.date(2020, 9, 1), datetime.date(2025, 12, 31)
+    assert qualification_closed_error(start=start, end=end, day=start, label="Q") == ""
+    assert qualification_closed_error(start=start, end=end, day=end, label="Q") == ""
+    assert (
+        qualification_closed_error(start=start, end=None, day=datetime.date(2099, 1, 1), label="Q")
+        == ""
+    )
+
+
+def test_a_closed_qualification_says_when_it_is_open():
+    message = qualification_closed_error(
+        start=datetime.date(2020, 9, 1),
+        end=datetime.date(2025, 12, 31),
+        day=datetime.date(2026, 1, 5),
+        label="601/2977/3 Food Safety",
+    )
+    assert message == (
+        "601/2977/3 Food Safety is not open on 05/01/2026; it is open from 01/09/2020 to "
+        "31/12/2025."
+    )

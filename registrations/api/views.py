@@ -8,11 +8,15 @@ from dataclasses import replace
 from typing import Any
 
 import django_filters
+from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,12 +24,19 @@ from accounts.models import User
 from accounts.permissions import HasCapability
 from accounts.roles import Capability
 from learners.models import Learner
-from learners.selectors import learners_search, learners_visible_to
-from learners.services import LearnerRejected, learner_create, learner_update
+from learners.query_parameters import query_text
+from learners.selectors import learners_registered_as, learners_search, learners_visible_to
+from learners.services import (
+    LearnerRejected,
+    learner_create,
+    learner_data_viewed,
+    learner_update,
+)
 from learners.validators import FieldError
 from providers.models import Provider
 from providers.selectors import providers_visible_to
 from registrations.models import CourseRun, Registration, RegistrationStatus
+from registrations.numbers import registration_number_normalise
 from registrations.selectors import course_runs_visible_to, registrations_visible_to
 from registrations.services import (
     RegistrationRejected,
@@ -37,6 +48,7 @@ from registrations.services import (
 from registrations.validators import RegistrationRecord
 
 from .serializers import (
+    DATE_FORMATS,
     CourseRunSerializer,
     ErrorsSerializer,
     LearnerSerializer,
@@ -49,9 +61,20 @@ BY_METHOD = {"GET": READ, "POST": WRITE, "PUT": WRITE, "PATCH": WRITE}
 ERROR_RESPONSES = {400: ErrorsSerializer}
 
 
-def _errors(errors: list[FieldError]) -> Response:
+# The services name some fields by the model; the API's input names them differently.
+COURSE_RUN_FIELD_MAP = {"qualification": "qualification_number"}
+REGISTRATION_FIELD_MAP = {"qualification": "course_run"}
+
+
+def _errors(errors: list[FieldError], field_map: dict[str, str] | None = None) -> Response:
+    field_map = field_map or {}
     return Response(
-        {"errors": [{"field": e.field, "code": e.code, "message": e.message} for e in errors]},
+        {
+            "errors": [
+                {"field": field_map.get(e.field, e.field), "code": e.code, "message": e.message}
+                for e in errors
+            ]
+        },
         status=status.HTTP_400_BAD_REQUEST,
     )
 
@@ -83,28 +106,136 @@ class _ScopedView(generics.GenericAPIView):
     def portal_user(self) -> User:
         return self.request.user  # type: ignore[return-value]
 
+    def get_renderers(self) -> list[BaseRenderer]:
+        """JSON only. The browsable API (HTML forms listing related records) only while
+        developing: people read /api/docs/, and programs read JSON."""
+        renderers: list[BaseRenderer] = [JSONRenderer()]
+        if settings.DEBUG:
+            renderers.append(BrowsableAPIRenderer())
+        return renderers
+
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, PermissionDenied):
             exc = ApiPermissionDenied(str(exc) or None)
+        if isinstance(exc, ApiValidationError) and isinstance(exc.detail, dict):
+            return _parse_errors(exc.detail)  # a bad filter parameter, in the usual shape
         return super().handle_exception(exc)
+
+
+class _AuditedReads(_ScopedView):
+    """Every read of learners' data through the API is audited, naming the learners (R-ACC-7)."""
+
+    audit_noun = ""  # "learner" or "registration"
+
+    def _learner_ids(self, rows: list[Any]) -> list[int]:
+        return [row.pk if isinstance(row, Learner) else row.learner_id for row in rows]
+
+    def _audit(self, action: str, rows: list[Any], *, target: Any = None, **detail: Any) -> None:
+        app = "learners" if self.audit_noun == "learner" else "registrations"
+        if self.audit_noun == "registration":
+            detail["registration_ids"] = [row.pk for row in rows]
+        learner_data_viewed(
+            acting_user=self.portal_user,
+            action=action,
+            learner_ids=self._learner_ids(rows),
+            target=target,
+            object_type=f"{app}.{self.audit_noun}",
+            via="api",
+            detail=detail,
+        )
+
+    def _filters(self) -> dict[str, str]:
+        filterset = getattr(self, "filterset_class", None)
+        known = filterset.base_filters if filterset is not None else {}
+        params = self.request.query_params
+        return {name: query_text(str(params.get(name)))[0] for name in params if name in known}
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        paginator = self.paginator
+        page_number = getattr(getattr(paginator, "page", None), "number", 1)
+        self._audit(
+            f"{self.audit_noun}.list_viewed", rows, filters=self._filters(), page=page_number
+        )
+        data = self.get_serializer(rows, many=True).data
+        if page is not None:
+            return self.get_paginated_response(data)
+        return Response(data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        self._audit(f"{self.audit_noun}.viewed", [instance], target=instance)
+        return Response(self.get_serializer(instance).data)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number in ASCII digits (not "1e999" or "²")."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": "Give an id, a whole number.",
+                "min_value": "Give an id, a whole number.",
+                "max_value": "Give an id, a whole number.",
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
+class StatusFilter(django_filters.ChoiceFilter):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        codes = ", ".join(RegistrationStatus.values)
+        kwargs.setdefault("choices", RegistrationStatus.choices)
+        kwargs.setdefault("error_messages", {"invalid_choice": f"Status must be one of: {codes}."})
+        super().__init__(*args, **kwargs)
+
+
+class DayFilter(django_filters.DateFilter):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", DATE_FORMATS)
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": "Give a real date, like 2026-03-14 or 14/03/2026."},
+        )
+        super().__init__(*args, **kwargs)
 
 
 class LearnerFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Name or ULN")
     uln = django_filters.CharFilter(field_name="uln")
-    course_run = django_filters.NumberFilter(field_name="registrations__course_run", distinct=True)
-    status = django_filters.ChoiceFilter(
-        field_name="registrations__status", choices=RegistrationStatus.choices, distinct=True
-    )
+    # Both match one and the same registration: see filter_queryset.
+    course_run = IdFilter(method="filter_registration")
+    status = StatusFilter(method="filter_registration")
 
     class Meta:
         model = Learner
         fields = ["search", "uln", "course_run", "status"]
 
+    def filter_registration(
+        self, queryset: QuerySet[Learner], name: str, value: Any
+    ) -> QuerySet[Learner]:
+        return queryset  # applied together in filter_queryset
+
+    def filter_queryset(self, queryset: QuerySet[Learner]) -> QuerySet[Learner]:
+        queryset = super().filter_queryset(queryset)
+        return learners_registered_as(
+            queryset,
+            course_run_id=self.form.cleaned_data.get("course_run"),
+            status=self.form.cleaned_data.get("status") or "",
+        )
+
     def filter_search(
         self, queryset: QuerySet[Learner], name: str, value: str
     ) -> QuerySet[Learner]:
-        matching = learners_search(user=self.request.user, search=value)
+        search, _ = query_text(value)
+        matching = learners_search(user=self.request.user, search=search)
         return queryset.filter(pk__in=matching.values("pk"))
 
 
@@ -114,7 +245,8 @@ class LearnerFilter(django_filters.FilterSet):
         summary="Create a learner", responses={201: LearnerSerializer, **ERROR_RESPONSES}
     ),
 )
-class LearnerListCreate(_ScopedView, generics.ListCreateAPIView):
+class LearnerListCreate(_AuditedReads, generics.ListCreateAPIView):
+    audit_noun = "learner"
     serializer_class = LearnerSerializer
     filterset_class = LearnerFilter
 
@@ -143,15 +275,15 @@ class LearnerListCreate(_ScopedView, generics.ListCreateAPIView):
 
 @extend_schema_view(
     get=extend_schema(summary="Read a learner"),
-    put=extend_schema(
-        summary="Replace a learner's details", responses={200: LearnerSerializer, **ERROR_RESPONSES}
-    ),
     patch=extend_schema(
         summary="Change some of a learner's details",
         responses={200: LearnerSerializer, **ERROR_RESPONSES},
     ),
 )
-class LearnerDetail(_ScopedView, generics.RetrieveUpdateAPIView):
+class LearnerDetail(_AuditedReads, generics.RetrieveUpdateAPIView):
+    # PATCH only: a PUT that keeps what it leaves out would be a PATCH by another name.
+    http_method_names = ["get", "patch", "head", "options"]
+    audit_noun = "learner"
     serializer_class = LearnerSerializer
 
     def get_queryset(self) -> QuerySet[Learner]:
@@ -161,9 +293,7 @@ class LearnerDetail(_ScopedView, generics.RetrieveUpdateAPIView):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         learner = self.get_object()
-        serializer = self.get_serializer(
-            learner, data=request.data, partial=kwargs.get("partial", False)
-        )
+        serializer = self.get_serializer(learner, data=request.data, partial=True)
         if not serializer.is_valid():
             return _parse_errors(serializer.errors)
         details = dict(serializer.validated_data)
@@ -177,8 +307,8 @@ class LearnerDetail(_ScopedView, generics.RetrieveUpdateAPIView):
 
 class CourseRunFilter(django_filters.FilterSet):
     qualification_number = django_filters.CharFilter(field_name="qualification__number")
-    start_date_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
-    start_date_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    start_date_from = DayFilter(field_name="start_date", lookup_expr="gte")
+    start_date_to = DayFilter(field_name="start_date", lookup_expr="lte")
 
     class Meta:
         model = CourseRun
@@ -211,21 +341,20 @@ class CourseRunListCreate(_ScopedView, generics.ListCreateAPIView):
                 **serializer.validated_data,
             )
         except RegistrationRejected as rejected:
-            return _errors(rejected.errors)
+            return _errors(rejected.errors, COURSE_RUN_FIELD_MAP)
         return Response(self.get_serializer(course_run).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
     get=extend_schema(summary="Read a course run"),
-    put=extend_schema(
-        summary="Change a course run", responses={200: CourseRunSerializer, **ERROR_RESPONSES}
-    ),
     patch=extend_schema(
         summary="Change some of a course run",
         responses={200: CourseRunSerializer, **ERROR_RESPONSES},
     ),
 )
 class CourseRunDetail(_ScopedView, generics.RetrieveUpdateAPIView):
+    # PATCH only: a PUT that keeps what it leaves out would be a PATCH by another name.
+    http_method_names = ["get", "patch", "head", "options"]
     serializer_class = CourseRunSerializer
 
     def get_queryset(self) -> QuerySet[CourseRun]:
@@ -238,33 +367,22 @@ class CourseRunDetail(_ScopedView, generics.RetrieveUpdateAPIView):
         serializer = self.get_serializer(course_run, data=request.data, partial=True)
         if not serializer.is_valid():
             return _parse_errors(serializer.errors)
-        data = dict(serializer.validated_data)
-        if data.pop("qualification", course_run.qualification) != course_run.qualification:
-            return _errors(
-                [
-                    FieldError(
-                        "qualification_number",
-                        "A course run's qualification cannot change; create a new course run.",
-                        "immutable",
-                    )
-                ]
-            )
         try:
             course_run = course_run_update(
-                course_run=course_run, acting_user=self.portal_user, **data
+                course_run=course_run, acting_user=self.portal_user, **serializer.validated_data
             )
         except RegistrationRejected as rejected:
-            return _errors(rejected.errors)
+            return _errors(rejected.errors, COURSE_RUN_FIELD_MAP)
         return Response(self.get_serializer(course_run).data)
 
 
 class RegistrationFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=RegistrationStatus.choices)
-    course_run = django_filters.NumberFilter(field_name="course_run")
-    learner = django_filters.NumberFilter(field_name="learner")
+    status = StatusFilter()
+    course_run = IdFilter(field_name="course_run")
+    learner = IdFilter(field_name="learner")
     uln = django_filters.CharFilter(field_name="learner__uln")
     qualification_number = django_filters.CharFilter(field_name="course_run__qualification__number")
-    registration_number = django_filters.CharFilter(field_name="registration_number")
+    registration_number = django_filters.CharFilter(method="filter_registration_number")
 
     class Meta:
         model = Registration
@@ -276,6 +394,11 @@ class RegistrationFilter(django_filters.FilterSet):
             "qualification_number",
             "registration_number",
         ]
+
+    def filter_registration_number(
+        self, queryset: QuerySet[Registration], name: str, value: str
+    ) -> QuerySet[Registration]:
+        return queryset.filter(registration_number=registration_number_normalise(value))
 
 
 RECORD_FIELDS = (
@@ -307,7 +430,8 @@ def _record_changes(data: dict[str, Any]) -> dict[str, Any]:
         responses={201: RegistrationSerializer, **ERROR_RESPONSES},
     ),
 )
-class RegistrationListCreate(_ScopedView, generics.ListCreateAPIView):
+class RegistrationListCreate(_AuditedReads, generics.ListCreateAPIView):
+    audit_noun = "registration"
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
 
@@ -321,20 +445,8 @@ class RegistrationListCreate(_ScopedView, generics.ListCreateAPIView):
         if not serializer.is_valid():
             return _parse_errors(serializer.errors)
         data = dict(serializer.validated_data)
-        learner = learners_visible_to(user=self.portal_user).filter(pk=data["learner"].pk).first()
-        course_run = (
-            course_runs_visible_to(user=self.portal_user).filter(pk=data["course_run"].pk).first()
-        )
-        missing = [
-            FieldError(name, f"No such {label} at your centre.", "does_not_exist")
-            for name, label, found in (
-                ("learner", "learner", learner),
-                ("course_run", "course run", course_run),
-            )
-            if found is None
-        ]
-        if missing or learner is None or course_run is None:
-            return _errors(missing)
+        # The serializer only accepts the caller's own learners and course runs (R-ACC-6).
+        learner, course_run = data["learner"], data["course_run"]
         try:
             registration = registration_create(
                 learner=learner,
@@ -343,22 +455,21 @@ class RegistrationListCreate(_ScopedView, generics.ListCreateAPIView):
                 record=RegistrationRecord(**_record_changes(data)),
             )
         except RegistrationRejected as rejected:
-            return _errors(rejected.errors)
+            return _errors(rejected.errors, REGISTRATION_FIELD_MAP)
         return Response(self.get_serializer(registration).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
     get=extend_schema(summary="Read a registration"),
-    put=extend_schema(
-        summary="Change a registration's status and dates",
-        responses={200: RegistrationSerializer, **ERROR_RESPONSES},
-    ),
     patch=extend_schema(
         summary="Change a registration's status or dates",
         responses={200: RegistrationSerializer, **ERROR_RESPONSES},
     ),
 )
-class RegistrationDetail(_ScopedView, generics.RetrieveUpdateAPIView):
+class RegistrationDetail(_AuditedReads, generics.RetrieveUpdateAPIView):
+    # PATCH only: a PUT that keeps what it leaves out would be a PATCH by another name.
+    http_method_names = ["get", "patch", "head", "options"]
+    audit_noun = "registration"
     serializer_class = RegistrationSerializer
 
     def get_queryset(self) -> QuerySet[Registration]:
@@ -372,24 +483,17 @@ class RegistrationDetail(_ScopedView, generics.RetrieveUpdateAPIView):
         if not serializer.is_valid():
             return _parse_errors(serializer.errors)
         data = dict(serializer.validated_data)
-        for name in ("learner", "course_run"):
-            if name in data and data[name].pk != getattr(registration, f"{name}_id"):
-                return _errors(
-                    [
-                        FieldError(
-                            name,
-                            f"A registration's {name.replace('_', ' ')} cannot change.",
-                            "immutable",
-                        )
-                    ]
-                )
         # Only what the caller sent changes; PATCH without "status" keeps the status.
         sent = {k: v for k, v in _record_changes(data).items() if k in request.data}
         proposed = replace(RegistrationRecord.of(registration), **sent)
         try:
             registration = registration_update_status(
-                registration=registration, proposed=proposed, acting_user=self.portal_user
+                registration=registration,
+                proposed=proposed,
+                acting_user=self.portal_user,
+                learner=data.get("learner"),
+                course_run=data.get("course_run"),
             )
         except RegistrationRejected as rejected:
-            return _errors(rejected.errors)
+            return _errors(rejected.errors, REGISTRATION_FIELD_MAP)
         return Response(self.get_serializer(registration).data)

@@ -53,3 +53,36 @@ def test_r_reg_4_statuses_are_read_from_their_csv_labels_in_any_case():
         RegistrationStatus.REGISTRATION_NOT_REQUIRED
     )
     assert RegistrationStatus.from_label("Enrolled") is None
+
+
+def test_r_reg_5_a_worked_example_of_the_check_letter():
+    # 1x1 + 0x2 + 0x3 + 0x4 + 0x5 + 0x6 + 1x7 + 7x8 = 64; 64 mod 23 = 18; letter 18 of
+    # ABCDEFGHJKLMNPQRSTVWXYZ (from 0) is V.
+    assert registration_check_letter("10000017") == "V"
+    assert registration_number_format(10000017) == "R10000017V"
+    assert registration_number_is_well_formed("R10000017V")
+    assert not registration_number_is_well_formed("R10000017N")
+
+
+def test_r_reg_5_every_example_in_the_documentation_is_a_number_the_portal_would_issue():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from registrations import numbers
+
+    texts = [
+        numbers.__doc__ or "",
+        numbers.registration_number_for_phone.__doc__ or "",
+        (
+            Path(settings.BASE_DIR) / "docs/decisions/0010-registrations-rules-and-numbers.md"
+        ).read_text(),
+    ]
+    examples = [
+        re.sub(r"[\s-]", "", found).upper()
+        for text in texts
+        for found in re.findall(r"\b[Rr][ -]?\d{4}[ -]?\d{4}[ -]?[A-Za-z]\b", text)
+    ]
+    assert examples
+    assert all(registration_number_is_well_formed(example) for example in examples), examples

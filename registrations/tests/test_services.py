@@ -306,7 +306,7 @@ def test_a_provider_can_register_only_while_the_qualification_is_open(provider_u
             ),
         )
     assert ("registration_date", "qualification_closed") in _codes(caught)
-    assert "is not open for registration on 05/01/2026" in caught.value.errors[0].message
+    assert "is not open on 05/01/2026" in caught.value.errors[0].message
 
 
 def test_r_lrn_3_a_learner_under_11_on_the_registration_date_is_refused(course_run, provider_user):
@@ -471,3 +471,316 @@ def test_learner_register_saves_nothing_when_the_registration_is_refused(provide
             acting_user=provider_user,
         )
     assert not Learner.objects.exists()
+
+
+def _received(course_run, learner):
+    return RegistrationFactory(
+        course_run=course_run,
+        learner=learner,
+        status=S.CERTIFICATE_RECEIVED,
+        registration_number="R-OLD-9",
+        registration_date=datetime.date(2025, 9, 10),
+        achieved_date=datetime.date(2026, 1, 10),
+        certificate_claimed_date=datetime.date(2026, 1, 20),
+        certificate_sent_date=datetime.date(2026, 2, 1),
+        certificate_received_date=datetime.date(2026, 2, 5),
+    )
+
+
+@pytest.mark.parametrize(
+    "status", [S.EXEMPT, S.NOT_REGISTERED, S.REGISTERED, S.REGISTRATION_NOT_REQUIRED]
+)
+def test_r_reg_14_a_provider_cannot_move_a_received_certificate_to_another_status(
+    course_run, learner, provider_user, status
+):
+    registration = _received(course_run, learner)
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_update_status(
+            registration=registration,
+            proposed=replace(RegistrationRecord.of(registration), status=status),
+            acting_user=provider_user,
+        )
+    assert ("status", "ao_only_status") in _codes(caught)
+    registration.refresh_from_db()
+    assert registration.status == S.CERTIFICATE_RECEIVED
+
+
+def test_r_reg_14_a_provider_may_correct_the_received_date(course_run, learner, provider_user):
+    registration = _received(course_run, learner)
+    updated = registration_update_status(
+        registration=registration,
+        proposed=replace(
+            RegistrationRecord.of(registration),
+            certificate_received_date=datetime.date(2026, 2, 6),
+        ),
+        acting_user=provider_user,
+    )
+    assert updated.certificate_received_date == datetime.date(2026, 2, 6)
+
+
+def test_r_reg_14_receipt_cannot_be_dated_before_the_certificate_was_sent(
+    course_run, learner, provider_user
+):
+    registration = RegistrationFactory(
+        course_run=course_run,
+        learner=learner,
+        status=S.CERTIFICATE_SENT,
+        registration_number="R-OLD-3",
+        registration_date=datetime.date(2025, 9, 10),
+        certificate_sent_date=datetime.date(2026, 2, 1),
+    )
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_update_status(
+            registration=registration,
+            proposed=replace(
+                RegistrationRecord.of(registration),
+                status=S.CERTIFICATE_RECEIVED,
+                certificate_received_date=datetime.date(2025, 10, 1),
+            ),
+            acting_user=provider_user,
+        )
+    assert ("certificate_received_date", "date_order") in _codes(caught)
+    assert "before the certificate sent date (01/02/2026)" in caught.value.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("field", "earlier"),
+    [
+        ("certificate_claimed_date", "achieved_date"),
+        ("certificate_sent_date", "certificate_claimed_date"),
+        ("certificate_sent_date", "achieved_date"),
+    ],
+)
+def test_r_reg_14_the_aos_dates_run_achieved_claimed_sent(course_run, learner, field, earlier):
+    record = RegistrationRecord(
+        status=S.CERTIFICATE_SENT,
+        registration_number="LEGACY-7",
+        registration_date=datetime.date(2025, 9, 10),
+        achieved_date=datetime.date(2026, 1, 10),
+        certificate_claimed_date=datetime.date(2026, 1, 20),
+        certificate_sent_date=datetime.date(2026, 2, 1),
+    )
+    if earlier == "achieved_date" and field == "certificate_sent_date":
+        record = replace(record, certificate_claimed_date=None)
+    record = replace(record, **{field: getattr(record, earlier) - datetime.timedelta(days=1)})
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_create(
+            learner=learner, course_run=course_run, acting_user=AOStaffFactory(), record=record
+        )
+    assert (field, "date_order") in _codes(caught)
+
+
+def test_r_lrn_3_changing_the_registration_date_rechecks_age(course_run, provider_user):
+    learner = LearnerFactory(provider=course_run.provider, date_of_birth=datetime.date(2004, 6, 1))
+    registration = registration_create(
+        learner=learner,
+        course_run=course_run,
+        acting_user=provider_user,
+        record=RegistrationRecord(
+            status=S.REGISTERED, registration_date=datetime.date(2025, 9, 10)
+        ),
+    )
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_update_status(
+            registration=registration,
+            proposed=replace(
+                RegistrationRecord.of(registration), registration_date=datetime.date(2014, 1, 1)
+            ),
+            acting_user=provider_user,
+        )
+    assert ("registration_date", "age") in _codes(caught)
+
+
+def test_changing_the_registration_date_rechecks_that_the_qualification_was_open(
+    course_run, provider_user
+):
+    learner = LearnerFactory(provider=course_run.provider, date_of_birth=datetime.date(1990, 6, 1))
+    registration = RegistrationFactory(course_run=course_run, learner=learner)
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_update_status(
+            registration=registration,
+            proposed=replace(
+                RegistrationRecord.of(registration), registration_date=datetime.date(2019, 1, 1)
+            ),
+            acting_user=provider_user,
+        )
+    assert ("registration_date", "qualification_closed") in _codes(caught)
+
+
+def test_an_unchanged_registration_date_is_not_rechecked(course_run, provider_user):
+    """A registration accepted while the qualification was open keeps its date after it closes."""
+    learner = LearnerFactory(provider=course_run.provider)
+    registration = registration_create(
+        learner=learner,
+        course_run=course_run,
+        acting_user=provider_user,
+        record=RegistrationRecord(
+            status=S.REGISTERED, registration_date=datetime.date(2025, 9, 10)
+        ),
+    )
+    qualification = course_run.qualification
+    qualification.operational_end_date = datetime.date(2025, 12, 31)
+    qualification.save()
+    updated = registration_update_status(
+        registration=registration,
+        proposed=replace(RegistrationRecord.of(registration), status=S.EXEMPT),
+        acting_user=provider_user,
+    )
+    assert updated.status == S.EXEMPT
+
+
+def test_a_closed_qualification_gets_one_message_for_course_runs_and_registrations(
+    provider_user,
+):
+    qualification = QualificationFactory(
+        operational_start_date=datetime.date(2020, 1, 1),
+        operational_end_date=datetime.date(2025, 12, 31),
+    )
+    course_run = CourseRunFactory(
+        provider=provider_user.organisation.provider, qualification=qualification
+    )
+    learner = LearnerFactory(provider=course_run.provider)
+    day = datetime.date(2026, 1, 5)
+    with pytest.raises(RegistrationRejected) as run_refused:
+        course_run_create(
+            provider=course_run.provider,
+            qualification=qualification,
+            start_date=day,
+            planned_achievement_date=datetime.date(2026, 7, 1),
+            programme_name="Evening class",
+            primary_tutor="Jo Tutor",
+            acting_user=provider_user,
+        )
+    with pytest.raises(RegistrationRejected) as registration_refused:
+        registration_create(
+            learner=learner,
+            course_run=course_run,
+            acting_user=provider_user,
+            record=RegistrationRecord(status=S.REGISTERED, registration_date=day),
+        )
+    [run_error] = [e for e in run_refused.value.errors if e.code == "qualification_closed"]
+    [registration_error] = [
+        e for e in registration_refused.value.errors if e.code == "qualification_closed"
+    ]
+    assert run_error.message == registration_error.message
+
+
+def test_a_course_runs_qualification_cannot_change(course_run, provider_user):
+    from registrations.services import course_run_update
+
+    other = QualificationFactory()
+    with pytest.raises(RegistrationRejected) as caught:
+        course_run_update(course_run=course_run, acting_user=provider_user, qualification=other)
+    assert ("qualification", "immutable") in _codes(caught)
+
+
+def test_a_course_run_update_naming_its_own_qualification_is_fine(course_run, provider_user):
+    from registrations.services import course_run_update
+
+    updated = course_run_update(
+        course_run=course_run,
+        acting_user=provider_user,
+        qualification=course_run.qualification,
+        programme_name="Renamed",
+    )
+    assert updated.programme_name == "Renamed"
+
+
+@pytest.mark.parametrize("field", ["learner", "course_run"])
+def test_a_registrations_learner_and_course_run_cannot_change(
+    course_run, learner, provider_user, field
+):
+    registration = RegistrationFactory(course_run=course_run, learner=learner)
+    replacement = {
+        "learner": LearnerFactory(provider=course_run.provider),
+        "course_run": CourseRunFactory(provider=course_run.provider),
+    }[field]
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_update_status(
+            registration=registration,
+            proposed=RegistrationRecord.of(registration),
+            acting_user=provider_user,
+            **{field: replacement},
+        )
+    assert (field, "immutable") in _codes(caught)
+
+
+def test_ao_staff_are_told_this_centre_is_not_approved(provider_user):
+    course_run = CourseRunFactory(provider=provider_user.organisation.provider, approved=False)
+    learner = LearnerFactory(provider=course_run.provider)
+    errors = registration_validate(
+        course_run=course_run,
+        learner=learner,
+        proposed=RegistrationRecord(status=S.REGISTERED),
+        acting_user=AOStaffFactory(),
+    )
+    [error] = [e for e in errors if e.code == "not_approved"]
+    assert error.message.startswith("This centre is not approved to deliver")
+
+
+def test_an_older_systems_number_already_taken_is_refused_at_the_number(course_run, learner):
+    RegistrationFactory(course_run=course_run, status=S.REGISTERED, registration_number="LEG-1")
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_create(
+            learner=learner,
+            course_run=course_run,
+            acting_user=AOStaffFactory(),
+            record=RegistrationRecord(status=S.REGISTERED, registration_number="LEG-1"),
+        )
+    assert _codes(caught) == {("registration_number", "number_taken")}
+    assert "LEG-1 already belongs to another registration" in caught.value.errors[0].message
+
+
+def test_changing_to_a_number_already_taken_is_refused_not_a_500(course_run, learner):
+    RegistrationFactory(course_run=course_run, status=S.REGISTERED, registration_number="LEG-1")
+    registration = RegistrationFactory(course_run=course_run, learner=learner)
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_update_status(
+            registration=registration,
+            proposed=RegistrationRecord(status=S.REGISTERED, registration_number="LEG-1"),
+            acting_user=None,
+        )
+    assert _codes(caught) == {("registration_number", "number_taken")}
+
+
+def test_a_number_taken_between_the_check_and_the_save_is_reported_at_the_number(
+    course_run, learner, monkeypatch
+):
+    """Two imports at once: the unique constraint decides, and the message names the number."""
+    from registrations import services
+
+    RegistrationFactory(course_run=course_run, status=S.REGISTERED, registration_number="LEG-2")
+    registration = RegistrationFactory(course_run=course_run, learner=learner)
+    monkeypatch.setattr(services, "_number_taken_errors", lambda **kwargs: [])
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_update_status(
+            registration=registration,
+            proposed=RegistrationRecord(status=S.REGISTERED, registration_number="LEG-2"),
+            acting_user=None,
+        )
+    assert _codes(caught) == {("registration_number", "number_taken")}
+
+
+def test_a_void_registration_is_named_when_registering_again(course_run, learner, provider_user):
+    registration = registration_create(
+        learner=learner, course_run=course_run, acting_user=provider_user
+    )
+    registration_void(registration=registration, reason="Wrong date", acting_user=AOStaffFactory())
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_create(learner=learner, course_run=course_run, acting_user=provider_user)
+    [error] = caught.value.errors
+    assert error.code == "already_registered"
+    assert "was voided" in error.message
+    assert "Wrong date" in error.message
+
+
+def test_r_reg_5_a_portal_number_with_the_wrong_check_letter_is_refused(course_run, learner):
+    with pytest.raises(RegistrationRejected) as caught:
+        registration_create(
+            learner=learner,
+            course_run=course_run,
+            acting_user=AOStaffFactory(),
+            record=RegistrationRecord(status=S.REGISTERED, registration_number="r 1000 0017 n"),
+        )
+    assert _codes(caught) == {("registration_number", "check_letter")}
+    assert "R10000017N" in caught.value.errors[0].message

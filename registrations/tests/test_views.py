@@ -85,7 +85,9 @@ def test_a_possible_duplicate_asks_for_confirmation_then_registers(
     assert Learner.objects.count() == 2
 
 
-def test_the_field_check_runs_the_same_rules_for_one_field(client, course_run, provider_user):
+def test_r_lrn_7_the_uln_check_digit_is_validated_as_the_user_leaves_the_field(
+    client, course_run, provider_user
+):
     sign_in(client, provider_user)
     response = client.post(
         reverse("registrations:register_check"),
@@ -197,3 +199,193 @@ def test_r_lrn_6_the_not_known_report_counts_not_known_answers_per_provider(clie
 def test_r_lrn_6_providers_cannot_open_the_not_known_report(client, provider_user):
     sign_in(client, provider_user)
     assert client.get(reverse("learners:not_known_report")).status_code == 403
+
+
+def test_r_acc_7_viewing_a_course_runs_learners_is_audited(client, course_run, provider_user):
+    registration = RegistrationFactory(course_run=course_run)
+    sign_in(client, provider_user)
+    client.get(reverse("registrations:course_run_detail", args=[course_run.pk]))
+    event = AuditEvent.objects.get(action="course_run.learners_viewed")
+    assert event.actor == provider_user
+    assert event.object_id == str(course_run.pk)
+    assert event.detail["learner_ids"] == [registration.learner_id]
+
+
+def _learner_on_two_runs(course_run):
+    """Not registered on run A, Exempt on run B."""
+    other_run = CourseRunFactory(provider=course_run.provider)
+    learner = LearnerFactory(provider=course_run.provider, family_name="Twoways")
+    RegistrationFactory(course_run=course_run, learner=learner)
+    RegistrationFactory(course_run=other_run, learner=learner, status=RegistrationStatus.EXEMPT)
+    return learner
+
+
+def test_the_learner_list_matches_course_run_and_status_on_the_same_registration(
+    client, course_run, provider_user
+):
+    _learner_on_two_runs(course_run)
+    sign_in(client, provider_user)
+    response = client.get(
+        reverse("learners:list"), {"course_run": course_run.pk, "status": "exempt"}
+    )
+    assert response.context["page"].paginator.count == 0
+    response = client.get(
+        reverse("learners:list"), {"course_run": course_run.pk, "status": "not_registered"}
+    )
+    assert response.context["page"].paginator.count == 1
+
+
+def test_the_api_matches_course_run_and_status_on_the_same_registration(
+    client, course_run, provider_user
+):
+    _learner_on_two_runs(course_run)
+    sign_in(client, provider_user)
+    body = client.get("/api/v1/learners/", {"course_run": course_run.pk, "status": "exempt"})
+    assert body.json()["count"] == 0
+    body = client.get(
+        "/api/v1/learners/", {"course_run": course_run.pk, "status": "not_registered"}
+    )
+    assert body.json()["count"] == 1
+
+
+def test_the_course_run_list_pages_instead_of_stopping(
+    client, course_run, provider_user, monkeypatch
+):
+    from registrations import views
+
+    for _ in range(4):
+        CourseRunFactory(provider=course_run.provider)
+    sign_in(client, provider_user)
+    monkeypatch.setattr(views, "COURSE_RUN_PAGE_SIZE", 2)
+    first = client.get(reverse("registrations:course_run_list"))
+    last = client.get(reverse("registrations:course_run_list"), {"page": 3})
+    assert "Page 1 of 3" in first.content.decode()
+    assert "Next page" in first.content.decode()
+    assert len(last.context["page"].object_list) == 1
+
+
+def test_ao_staff_filter_the_learner_list_by_course_run_without_a_list_of_every_run(client):
+    runs = [CourseRunFactory() for _ in range(3)]
+    sign_in(client, AOStaffFactory())
+    page = client.get(reverse("learners:list")).content.decode()
+    assert all(run.programme_name not in page for run in runs)
+    filtered = client.get(reverse("learners:list"), {"course_run": runs[0].pk}).content.decode()
+    assert runs[0].programme_name in filtered
+    assert f'name="course_run" value="{runs[0].pk}"' in filtered
+
+
+def test_a_course_runs_page_links_to_its_learners_in_the_learner_list(
+    client, course_run, provider_user
+):
+    sign_in(client, provider_user)
+    page = client.get(reverse("registrations:course_run_detail", args=[course_run.pk]))
+    assert f"{reverse('learners:list')}?course_run={course_run.pk}" in page.content.decode()
+
+
+def _numbered(course_run, **overrides):
+    values = {
+        "course_run": course_run,
+        "status": RegistrationStatus.REGISTERED,
+        "registration_number": "LEGACY-0099",
+        "registration_date": datetime.date(2025, 9, 10),
+    }
+    values.update(overrides)
+    return RegistrationFactory(**values)
+
+
+def _edit_data(registration, **overrides):
+    data = {
+        "status": registration.status,
+        "registration_number": registration.registration_number or "",
+        "registration_date": (
+            registration.registration_date.strftime("%d/%m/%Y")
+            if registration.registration_date
+            else ""
+        ),
+        "achieved_date": "",
+        "certificate_claimed_date": "",
+        "certificate_sent_date": "",
+        "certificate_received_date": "",
+        "postal_tracking_reference": "",
+        "reason": "Registered on the wrong course run by mistake",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_r_reg_10_the_ao_edit_form_removes_a_registration_number(client, course_run):
+    registration = _numbered(course_run)
+    editor = AOStaffFactory()
+    sign_in(client, editor)
+    response = client.post(
+        reverse("registrations:edit", args=[registration.pk]),
+        _edit_data(registration, status="not_registered", registration_number=""),
+    )
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.registration_number is None
+    assert registration.status == RegistrationStatus.NOT_REGISTERED
+    event = AuditEvent.objects.get(action="registration.update")
+    assert event.actor == editor
+    assert event.before["registration_number"] == "LEGACY-0099"
+    assert event.detail["reason"] == "Registered on the wrong course run by mistake"
+
+
+def test_r_reg_10_removing_the_number_of_a_status_that_needs_one_is_explained(client, course_run):
+    registration = _numbered(course_run)
+    sign_in(client, AOStaffFactory())
+    response = client.post(
+        reverse("registrations:edit", args=[registration.pk]),
+        _edit_data(registration, registration_number=""),
+    )
+    assert response.status_code == 200
+    assert "needs a registration number" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.registration_number == "LEGACY-0099"
+
+
+def test_the_ao_edit_form_needs_a_reason_and_keeps_what_was_typed(client, course_run):
+    registration = _numbered(course_run)
+    sign_in(client, AOStaffFactory())
+    response = client.post(
+        reverse("registrations:edit", args=[registration.pk]),
+        _edit_data(registration, reason="", postal_tracking_reference="RM123456789GB"),
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter the reason for this change" in body
+    assert 'value="RM123456789GB"' in body
+
+
+def test_the_ao_edit_form_is_for_ao_staff_who_may_void(client, course_run):
+    registration = _numbered(course_run)
+    url = reverse("registrations:edit", args=[registration.pk])
+    sign_in(client, AOStaffFactory(roles=[Role.VERIFIER]))
+    assert client.get(url).status_code == 403
+    sign_in(client, AOStaffFactory())
+    assert client.get(url).status_code == 200
+
+
+def test_the_learners_page_links_ao_staff_to_the_edit_form(client, course_run):
+    registration = _numbered(course_run)
+    sign_in(client, AOStaffFactory())
+    page = client.get(reverse("learners:detail", args=[registration.learner_id])).content.decode()
+    assert reverse("registrations:edit", args=[registration.pk]) in page
+
+
+def test_r_lrn_2_a_possible_duplicate_points_at_the_confirmation_and_the_existing_learner(
+    client, course_run, provider_user
+):
+    existing = LearnerFactory(
+        provider=course_run.provider,
+        uln="",
+        given_name="Amira",
+        family_name="Hassan",
+        date_of_birth=datetime.date(2005, 3, 14),
+    )
+    sign_in(client, provider_user)
+    response = client.post(reverse("registrations:register"), _form_data(course_run, uln=""))
+    body = response.content.decode()
+    assert 'href="#id_confirm_possible_duplicate"' in body
+    assert "given_name" not in response.context["form"].errors
+    assert reverse("registrations:register_existing", args=[existing.pk]) in body

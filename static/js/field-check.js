@@ -5,6 +5,30 @@
   var form = document.querySelector("form[data-field-check]");
   if (!form || !window.fetch || !window.FormData) { return; }
   var url = form.getAttribute("data-field-check");
+  var latest = {};  // field name -> number of its newest request; older answers are dropped
+
+  // One polite live region, present from the start, announces what a check found.
+  var announcer = document.createElement("div");
+  announcer.className = "visually-hidden";
+  announcer.setAttribute("aria-live", "polite");
+  form.appendChild(announcer);
+
+  function labelOf(input) {
+    var label = form.querySelector('label[for="' + input.id + '"]');
+    return label ? label.textContent.trim() : input.name;
+  }
+
+  // A field that is now right leaves the error summary; an empty summary goes away.
+  function updateSummary(input, messages) {
+    var summary = document.querySelector(".error-summary");
+    if (!summary || messages.length) { return; }
+    var links = summary.querySelectorAll('a[href="#' + input.id + '"]');
+    Array.prototype.forEach.call(links, function (link) {
+      var item = link.closest("li");
+      if (item) { item.parentNode.removeChild(item); }
+    });
+    if (!summary.querySelector("li")) { summary.parentNode.removeChild(summary); }
+  }
 
   function wrapperOf(input) { return input.closest(".field"); }
 
@@ -39,6 +63,8 @@
       input.removeAttribute("aria-invalid");
     }
     describedBy(input, errorId, messages.length > 0);
+    updateSummary(input, messages);
+    announcer.textContent = messages.length ? labelOf(input) + ": " + messages.join(" ") : "";
   }
 
   function check(event) {
@@ -46,6 +72,8 @@
     if (!input.name || input.name === "csrfmiddlewaretoken" || input.type === "checkbox") { return; }
     var data = new FormData(form);
     data.append("field", input.name);
+    var number = (latest[input.name] || 0) + 1;
+    latest[input.name] = number;
     fetch(url, {
       method: "POST",
       body: data,
@@ -54,7 +82,9 @@
     }).then(function (response) {
       return response.ok ? response.json() : null;
     }).then(function (result) {
-      if (result && result.field === input.name) { show(input, result.errors || []); }
+      if (result && result.field === input.name && latest[input.name] === number) {
+        show(input, result.errors || []);
+      }
     }).catch(function () { /* the server checks again on submit */ });
   }
 

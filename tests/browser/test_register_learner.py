@@ -41,6 +41,7 @@ def test_r_lrn_1_lucy_registers_a_learner_after_correcting_a_mistyped_uln(page):
     # Submitting with the ULN still wrong: the server says so at the field; nothing typed is lost.
     page.get_by_role("button", name="Register learner").click()
     expect(page.get_by_role("alert")).to_contain_text("ULN")
+    expect(page.locator(".error-summary")).to_be_focused()  # keyboard users start at the list
     expect(page.get_by_label("Given name", exact=True)).to_have_value("Zoë")
     expect(page.get_by_label("Unique Learner Number (ULN)")).to_have_value("9276308687")
     assert_accessible(page)
@@ -49,6 +50,7 @@ def test_r_lrn_1_lucy_registers_a_learner_after_correcting_a_mistyped_uln(page):
     uln.fill("9276308686")
     uln.press("Tab")
     expect(page.locator(".field", has=uln).locator(".error-message")).to_have_count(0)
+    expect(page.locator('.error-summary a[href="#id_uln"]')).to_have_count(0)  # fixed: gone
     page.get_by_role("button", name="Register learner").click()
 
     expect(page.get_by_role("heading", name="Zoë Okonkwo-Hart")).to_be_visible()
