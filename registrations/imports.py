@@ -308,7 +308,8 @@ def registration_import_plan(
     by_learner_and_qualification: dict[tuple[int, int], list[Registration]] = defaultdict(list)
     runs_taken: set[tuple[int, int]] = set()
     for registration in found.values():
-        runs_taken.add((registration.learner_id, registration.course_run_id))
+        if registration.voided_at is None:
+            runs_taken.add((registration.learner_id, registration.course_run_id))
         if registration.provider_pk == provider.pk:  # type: ignore[attr-defined]
             key = (registration.learner_id, registration.qualification_pk)  # type: ignore[attr-defined]
             by_learner_and_qualification[key].append(registration)
@@ -485,8 +486,8 @@ def _plan_row(
                 row.row,
                 "ULN",
                 cells["uln"],
-                f"This learner already has a voided registration on the course run "
-                f"{run.programme_name}; ask the awarding organisation to resolve it.",
+                f"This learner is already registered on the course run {run.programme_name} "
+                "for another qualification row in this file or in the portal.",
             )
             return
         course_run_id = run.pk

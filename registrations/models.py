@@ -117,8 +117,11 @@ class Registration(models.Model):
                 condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
                 name="registration_void_needs_reason",
             ),
+            # A voided registration no longer counts, so the learner can be registered again.
             models.UniqueConstraint(
-                fields=["learner", "course_run"], name="registration_learner_once_per_course_run"
+                fields=["learner", "course_run"],
+                condition=Q(voided_at__isnull=True),
+                name="registration_learner_once_per_course_run",
             ),
         ]
         indexes = [models.Index(fields=["course_run", "status"])]

@@ -291,7 +291,9 @@ def registration_validate(
             )
         )
     if registration is None and learner.pk is not None:
-        duplicate = Registration.objects.filter(learner=learner, course_run=course_run).first()
+        duplicate = Registration.objects.filter(
+            learner=learner, course_run=course_run, voided_at__isnull=True
+        ).first()
         if duplicate is not None:
             errors.append(_already_registered_error(learner, duplicate))
     number = proposed.normalised().registration_number
@@ -311,16 +313,9 @@ def registration_validate(
 
 
 def _already_registered_error(learner: Learner, duplicate: Registration) -> FieldError:
-    if duplicate.is_void:
-        message = (
-            f"{learner.full_name} was registered on this course run, but that registration was "
-            f"voided ({duplicate.void_reason}). A learner is on a course run only once: choose "
-            "another course run, or ask the awarding organisation."
-        )
-    else:
-        message = (
-            f"{learner.full_name} is already on this course run ({duplicate.get_status_display()})."
-        )
+    message = (
+        f"{learner.full_name} is already on this course run ({duplicate.get_status_display()})."
+    )
     return FieldError("course_run", message, "already_registered")
 
 

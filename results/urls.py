@@ -1,10 +1,12 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "results"
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="results:administration", permanent=False)),
     path("administration/", views.administration, name="administration"),
     path("receipt-pending/", views.receipt_pending, name="receipt_pending"),
     path("verification/", views.verification_queue, name="verification_queue"),
