@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from awards_portal.working_days import working_day_add, working_days_between
@@ -17,6 +18,7 @@ from registrations.models import CourseRun, Registration, RegistrationStatus
 from registrations.selectors import course_runs_visible_to
 
 from .models import Consignment, CourseRunResults, LearnerResult, ResultsImport, Stage
+from .retention import latest_date_due_for_deletion
 from .validators import (
     GradeOption,
     ImportFacts,
@@ -345,3 +347,21 @@ def receipt_pending(
         rows.append(row)
     rows.sort(key=lambda r: (r.deadline, r.results.course_run.programme_name, r.results.pk))
     return rows
+
+
+def assessment_records_due_for_deletion(
+    *, user: User, today: datetime.date | None = None
+) -> QuerySet[LearnerResult]:
+    """Learners' assessment records past their retention period (R-CRT-7), dated by when the
+    results were issued or, if never issued, last changed. Certificates are never included."""
+    cut_off = latest_date_due_for_deletion(today or timezone.localdate())
+    records = LearnerResult.objects.select_related(
+        "registration__learner",
+        "registration__course_run__provider",
+        "registration__course_run__qualification",
+    ).annotate(record_date=Coalesce("results_issued_date", TruncDate("updated_at")))
+    if not user.is_ao_staff:
+        records = records.filter(
+            registration__course_run__provider__organisation_id=user.organisation_id
+        )
+    return records.filter(record_date__lte=cut_off).order_by("record_date", "pk")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="results:administration", permanent=False)),
     path("administration/", views.administration, name="administration"),
     path("receipt-pending/", views.receipt_pending, name="receipt_pending"),
+    path("retention/", views.retention, name="retention"),
     path("verification/", views.verification_queue, name="verification_queue"),
     path("certification/", views.certification_queue, name="certification_queue"),
     path("dispatch/", views.dispatch, name="dispatch"),

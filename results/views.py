@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.permissions import capability_required
 from accounts.roles import Capability, Role
+from audit.services import audit_record
 from awards_portal.csv_download import csv_streaming_response
 from providers.selectors import providers_visible_to
 from qualifications.selectors import rules_of_combination_for
@@ -38,6 +40,7 @@ from .forms import (
     grid_values_from_rows,
 )
 from .models import LearnerResult, ResultsImport, Stage
+from .retention import assessment_record_kept_until
 from .services import ResultsRejected
 from .validators import CSV_COLUMNS, grid_field
 
@@ -701,3 +704,48 @@ def receipt_pending(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "filtered": provider_id is not None or overdue_only,
         },
     )
+
+
+@capability_required(Capability.VIEW_LEARNERS)
+def retention(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """Assessment records due for deletion (R-CRT-7); the provider's own, or all for AO staff."""
+    records = selectors.assessment_records_due_for_deletion(user=request.user)
+    wants_csv = request.GET.get("format") == "csv"
+    if wants_csv and not request.user.can(Capability.EXPORT_DATA):
+        raise PermissionDenied
+    audit_record(
+        actor=request.user,
+        action="results.retention_report_exported"
+        if wants_csv
+        else "results.retention_report_viewed",
+        object_type="results.learnerresult",
+    )
+    if wants_csv:
+        return csv_streaming_response(
+            filename=f"assessment-records-due-for-deletion-{timezone.localdate():%Y-%m-%d}.csv",
+            header=(
+                "Centre number",
+                "ULN",
+                "Learner",
+                "Course run",
+                "Qualification number",
+                "Record dated",
+                "Kept until",
+            ),
+            rows=(
+                [
+                    r.registration.course_run.provider.centre_number,
+                    r.registration.learner.uln or "",
+                    r.registration.learner.full_name,
+                    r.registration.course_run.programme_name,
+                    r.registration.course_run.qualification.number,
+                    f"{r.record_date:%d/%m/%Y}",  # type: ignore[attr-defined]
+                    f"{assessment_record_kept_until(r.record_date):%d/%m/%Y}",  # type: ignore[attr-defined]
+                ]
+                for r in records.iterator(chunk_size=2000)
+            ),
+        )
+    page = Paginator(records, 100).get_page(request.GET.get("page"))
+    # `record_date` is annotated by the selector.
+    rows = [(r, assessment_record_kept_until(r.record_date)) for r in page]  # type: ignore[attr-defined]
+    return render(request, "results/retention.html", {"page": page, "rows": rows})
