@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
@@ -64,3 +66,44 @@ def render_jobs_visible_to(*, user: User) -> QuerySet[RenderJob]:
     if user.is_ao_staff:
         return jobs
     return jobs.filter(provider__organisation_id=user.organisation_id)
+
+
+def certificate_current(*, certificate: Certificate) -> Certificate:
+    """The latest certificate for the same achievement: itself, or the end of its replacements."""
+    if certificate.status != Certificate.Status.REPLACED:
+        return certificate
+    latest = (
+        Certificate.objects.select_related("provider__organisation")
+        .filter(achievement_reference=certificate.achievement_reference)
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+    return latest or certificate
+
+
+@dataclass
+class BatchContents:
+    """What a batch's ZIP and print hold: each achievement's current, rendered certificate."""
+
+    included: list[Certificate] = field(default_factory=list)
+    left_out: list[tuple[Certificate, str]] = field(default_factory=list)
+
+
+def render_job_contents(*, job: RenderJob) -> BatchContents:
+    """Each achievement in the batch once: a replaced certificate's latest replacement instead
+    of it, revoked ones left out, unrendered ones left out (with the reason), by learner name."""
+    references = list(job.certificates.values_list("achievement_reference", flat=True))
+    latest = (
+        Certificate.objects.filter(achievement_reference__in=references)
+        .order_by("achievement_reference", "-issued_at", "-pk")
+        .distinct("achievement_reference")
+    )
+    contents = BatchContents()
+    for certificate in sorted(latest, key=lambda c: (c.learner_name, c.pk)):
+        if certificate.status == Certificate.Status.REVOKED:
+            contents.left_out.append((certificate, "revoked"))
+        elif not certificate.is_rendered:
+            contents.left_out.append((certificate, "PDF not rendered yet"))
+        else:
+            contents.included.append(certificate)
+    return contents

@@ -119,6 +119,11 @@ def learner_names_match(typed: str, on_certificate: str) -> bool:
     )
 
 
+def search_text_clean(text: str) -> str:
+    """Search input without NUL and other control characters (PostgreSQL refuses NUL)."""
+    return "".join(c for c in text or "" if unicodedata.category(c) != "Cc" or c in "\t ").strip()
+
+
 def pdf_sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 

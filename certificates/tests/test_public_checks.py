@@ -263,3 +263,27 @@ def test_r_crt_2_the_api_is_throttled_like_the_page(client, certificate):
 
     assert response.status_code == 429
     assert response["Retry-After"] == "600"
+
+
+@override_settings(CERTIFICATE_CHECK_LIMIT_PER_NUMBER=(3, 600))
+def test_r_crt_2_correct_checks_cannot_lock_a_certificate_out_of_checking(client, certificate):
+    for _ in range(10):
+        response = client.get(
+            "/verify/", {"name": certificate.learner_name, "number": certificate.number}
+        )
+        assert response.status_code == 200
+
+    assert "This certificate is valid" in response.content.decode()
+
+
+@override_settings(CERTIFICATE_CHECK_LIMIT_PER_NUMBER=(3, 600))
+def test_r_crt_2_failed_guesses_of_a_name_throttle_the_number(client, certificate):
+    for guess in range(3):
+        client.get("/verify/", {"name": f"Guess {guess}", "number": certificate.number})
+
+    response = client.get(
+        "/verify/", {"name": certificate.learner_name, "number": certificate.number}
+    )
+
+    assert response.status_code == 429
+    assert "checked too many times" in response.content.decode()
