@@ -407,7 +407,10 @@ def _provider_recipients(provider: Provider) -> list[str]:
 def certificate_provider_notify(*, certificate_id: int, event: str) -> bool:
     """Email the provider that a certificate was replaced or revoked; once per certificate.
 
-    Returns False when there was nothing to do (already notified, or no one to tell).
+    The certificate is claimed (its `provider_notified_at` set) in a short transaction that
+    commits before the email goes, so no row lock is held while SMTP is slow; if sending fails
+    the claim is released and the task retries. Returns False when there was nothing to do
+    (already notified, or no one to tell).
     """
     with transaction.atomic():
         certificate = (
@@ -421,26 +424,33 @@ def certificate_provider_notify(*, certificate_id: int, event: str) -> bool:
         if not recipients:
             logger.warning("no one to notify at provider %s", certificate.provider_id)
             return False
-        replacement = getattr(certificate, "replaced_by", None) if event == "replaced" else None
-        context = {
-            "certificate": certificate,
-            "replacement": replacement,
-            "event": event,
-            "provider": certificate.provider,
-            "ao_name": certificate.awarding_organisation_name,
-            "portal_url": settings.PORTAL_BASE_URL,
-        }
-        subject = render_to_string(f"certificates/email/{event}_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string(f"certificates/email/{event}.txt", context),
-            to=recipients,
-        )
-        message.attach_alternative(
-            render_to_string(f"certificates/email/{event}.html", context), "text/html"
-        )
+        claimed_at = timezone.now()
+        Certificate.objects.filter(pk=certificate.pk).update(provider_notified_at=claimed_at)
+    replacement = getattr(certificate, "replaced_by", None) if event == "replaced" else None
+    context = {
+        "certificate": certificate,
+        "replacement": replacement,
+        "event": event,
+        "provider": certificate.provider,
+        "ao_name": certificate.awarding_organisation_name,
+        "portal_url": settings.PORTAL_BASE_URL,
+    }
+    subject = " ".join(render_to_string(f"certificates/email/{event}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"certificates/email/{event}.txt", context),
+        to=recipients,
+    )
+    message.attach_alternative(
+        render_to_string(f"certificates/email/{event}.html", context), "text/html"
+    )
+    try:
         message.send()
-        Certificate.objects.filter(pk=certificate.pk).update(provider_notified_at=timezone.now())
+    except Exception:
+        Certificate.objects.filter(pk=certificate.pk, provider_notified_at=claimed_at).update(
+            provider_notified_at=None
+        )
+        raise
     return True
 
 

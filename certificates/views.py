@@ -136,6 +136,11 @@ def certificate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         status = ""
     certificates = selectors.certificates_list(user=request.user, search=search, status=status)
     page = Paginator(certificates, 50).get_page(request.GET.get("page"))
+    show_checks = request.user.is_ao_staff
+    if show_checks:  # counted only when shown, and only for this page's certificates
+        counts = selectors.certificate_match_counts(certificate_ids=[c.pk for c in page])
+        for certificate in page:
+            certificate.check_count = counts.get(certificate.pk, 0)  # type: ignore[attr-defined]
     services.certificate_list_viewed(
         acting_user=request.user, search=search, status=status, page=page.number
     )
@@ -144,7 +149,7 @@ def certificate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "search": search,
         "status": status,
         "statuses": Certificate.Status.choices,
-        "show_checks": request.user.is_ao_staff,
+        "show_checks": show_checks,
     }
     return render(request, "certificates/certificate_list.html", context)
 

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils.html import escape
 
 from certificates import services
 from certificates.models import Certificate, CertificateCheck
@@ -287,3 +288,46 @@ def test_r_crt_2_failed_guesses_of_a_name_throttle_the_number(client, certificat
 
     assert response.status_code == 429
     assert "checked too many times" in response.content.decode()
+
+
+def test_r_crt_2_a_wrong_name_and_a_wrong_number_give_equal_status_and_equal_pages(
+    client, certificate
+):
+    other = CertificateFactory.build().number
+    wrong_name = _verify(client, "Aaaaaaa Bbbbbbbbbb", certificate.number)
+    wrong_number = _verify(client, certificate.learner_name, other)
+
+    def without_inputs(response, name, number):
+        # The form echoes what was typed; everything else must be identical.
+        page = response.content.decode()
+        for echoed in (name, number, escape(name)):
+            page = page.replace(echoed, "")
+        return page.replace(escape(certificate.learner_name), "")
+
+    assert wrong_name.status_code == wrong_number.status_code == 200
+    assert without_inputs(wrong_name, "Aaaaaaa Bbbbbbbbbb", certificate.number) == without_inputs(
+        wrong_number, certificate.learner_name, other
+    )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Siobhan OKelleher", "siobhán o kelleher", "Siobhán O\u2019Kelleher", "Siobhan O-Kelleher."],
+)
+def test_r_crt_2_names_match_whatever_the_punctuation(client, certificate, typed):
+    page = _verify(client, typed, certificate.number).content.decode()
+
+    assert "This certificate is valid" in page
+
+
+@pytest.mark.parametrize(
+    "separator", ["\u2010", "\u2011", "\u2212", "\u200b", "\ufeff", "\u00a0", "\u2013"]
+)
+def test_r_crt_2_a_number_pasted_with_unicode_hyphens_or_invisible_characters_matches(
+    client, certificate, separator
+):
+    typed = certificate.number[:5] + separator + certificate.number[5:]
+
+    page = _verify(client, certificate.learner_name, typed).content.decode()
+
+    assert "This certificate is valid" in page
