@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import capability_required
@@ -62,7 +62,8 @@ def verify(request: HttpRequest) -> HttpResponse:
             context.update(checked=True, result=result)
             if result.throttled:
                 status = 429
-    return render(request, "certificates/public/verify.html", context, status=status)
+    response = render(request, "certificates/public/verify.html", context, status=status)
+    return _public_response(response, context.get("result"))
 
 
 def _check_uploaded_pdf(
@@ -94,7 +95,16 @@ def _check_uploaded_pdf(
     )
 
 
-@require_GET
+def _public_response(response: HttpResponse, result: Any) -> HttpResponse:
+    """No shared cache may keep a result: a certificate can be revoked a minute later (L3)."""
+    response["Cache-Control"] = "no-store"
+    throttled = getattr(result, "throttled", None)
+    if throttled:
+        response["Retry-After"] = str(throttled.retry_after_seconds)
+    return response
+
+
+@require_safe  # QR apps and link previewers send HEAD
 def check_by_token(request: HttpRequest, token: str) -> HttpResponse:
     """Where the QR code on a certificate leads."""
     if not qr_token_is_well_formed(token):
@@ -104,7 +114,8 @@ def check_by_token(request: HttpRequest, token: str) -> HttpResponse:
     )
     status = 429 if result.throttled else (200 if result.matched else 404)
     context = _public_context(result=result, checked=True, by_token=True)
-    return render(request, "certificates/public/check.html", context, status=status)
+    response = render(request, "certificates/public/check.html", context, status=status)
+    return _public_response(response, result)
 
 
 # --- signed-in pages ----------------------------------------------------------------------

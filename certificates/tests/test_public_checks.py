@@ -331,3 +331,31 @@ def test_r_crt_2_a_number_pasted_with_unicode_hyphens_or_invisible_characters_ma
     page = _verify(client, certificate.learner_name, typed).content.decode()
 
     assert "This certificate is valid" in page
+
+
+def test_r_crt_2_public_results_are_never_kept_by_a_shared_cache(client, certificate):
+    by_name = _verify(client, certificate.learner_name, certificate.number)
+    by_token = client.get(f"/c/{certificate.qr_token}")
+
+    assert by_name["Cache-Control"] == "no-store"
+    assert by_token["Cache-Control"] == "no-store"
+
+
+def test_r_crt_2_the_qr_link_answers_head_requests(client, certificate):
+    assert client.head(f"/c/{certificate.qr_token}").status_code == 200
+
+
+def test_a_check_form_with_mistakes_says_error_in_the_page_title(client):
+    page = _verify(client, "", "").content.decode()
+
+    assert "<title>Error:" in page
+
+
+@override_settings(CERTIFICATE_CHECK_LIMIT_PER_NUMBER=(1, 600))
+def test_r_crt_2_a_throttled_check_page_says_when_to_retry_in_its_headers(client, certificate):
+    _verify(client, "Wrong Name", certificate.number)
+
+    response = _verify(client, certificate.learner_name, certificate.number)
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "600"
