@@ -156,6 +156,10 @@ class RenderJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the job was last handed to the task queue (None: not yet, or the broker was down),
+    # and when it last moved; a job that sits too long is handed over again (M4, tasks.py).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -202,6 +206,9 @@ class CertificateCheck(models.Model):
 
     class Meta:
         ordering = ["-checked_at", "-pk"]
+        indexes = [
+            models.Index(fields=["certificate", "outcome"], name="certificate_check_outcome"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} check: {self.get_outcome_display()}"

@@ -2,7 +2,9 @@
 
 Rendering is the slow part of certification, so this module keeps what can be shared between
 certificates (the parsed stylesheet and the loaded fonts) for the life of the process, and lays a
-batch out as one document whose pages are then written one PDF per certificate. It needs no
+batch out as one document whose pages are then written one PDF per certificate. Each certificate
+starts on a new page and may run onto more (a long list of units); every page is checked before
+anything is written (docs/decisions/0060-certificate-layout-that-cannot-overflow.md). It needs no
 database: workers in a process pool get plain `CertificatePage` values.
 """
 
@@ -12,7 +14,8 @@ import atexit
 import base64
 import io
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from copy import copy
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +30,7 @@ from .validators import certificate_number_display
 
 if TYPE_CHECKING:
     from weasyprint import CSS
-    from weasyprint.document import Document
+    from weasyprint.document import Document, Page
     from weasyprint.text.fonts import FontConfiguration
 
     from .models import Certificate
@@ -51,6 +54,8 @@ class CertificatePage:
     grade: str = ""
     award_date: date | None = None
     awarding_organisation_name: str = ""
+    # Pages this certificate takes, once a first layout has counted them (0: not counted yet).
+    page_count: int = 0
 
     @property
     def display_number(self) -> str:
@@ -152,24 +157,175 @@ def _layout(pages: Sequence[CertificatePage]) -> Document:
     font_config, stylesheet = _shared_fonts_and_stylesheet()
     html = HTML(string=certificates_html(pages, link_stylesheet=False), base_url=_base_url())
     return html.render(
-        font_config=font_config, stylesheets=[stylesheet], pdf_variant=PDF_VARIANT, pdf_tags=True
+        font_config=font_config,
+        stylesheets=[stylesheet],
+        pdf_variant=PDF_VARIANT,
+        pdf_tags=True,
+        cache=_image_cache(),
     )
 
 
+@lru_cache(maxsize=1)
+def _image_cache() -> dict[str, Any]:
+    """The page frame and other static images, decoded once per process."""
+    return {}
+
+
+class CertificateLayoutError(RuntimeError):
+    """A certificate would come out incomplete or overflowing: nothing is written or stored."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("certificate layout failed: " + "; ".join(self.problems))
+
+
+# How far (in CSS pixels) a box may stray past its area before it counts as overflowing:
+# rounding in the layout, never a visible overflow.
+_TOLERANCE = 0.5
+
+
+def _page_problems(page: Page, certificate: CertificatePage, index: int) -> tuple[list[str], str]:
+    """What is wrong with one laid-out page of this certificate, and the text of its flow.
+
+    Every box must lie inside its own area: the flowing content inside the page area, the
+    footer inside its margin box. Every page must carry the certificate number and QR code.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    page_box = page._page_box
+    problems: list[str] = []
+    texts: list[str] = []
+    footer_texts: list[str] = []
+    has_qr_code = False
+    flow_area = (
+        page_box.content_box_x(),
+        page_box.content_box_y(),
+        page_box.content_box_x() + page_box.width,
+        page_box.content_box_y() + page_box.height,
+    )
+
+    def inside(box: Any, area: tuple[float, float, float, float]) -> bool:
+        left, top = box.border_box_x(), box.border_box_y()
+        right, bottom = left + box.border_width(), top + box.border_height()
+        return (
+            left >= area[0] - _TOLERANCE
+            and top >= area[1] - _TOLERANCE
+            and right <= area[2] + _TOLERANCE
+            and bottom <= area[3] + _TOLERANCE
+        )
+
+    def walk(box: Any, area: tuple[float, float, float, float], in_footer: bool) -> None:
+        nonlocal has_qr_code
+        if isinstance(box, boxes.TextBox):
+            (footer_texts if in_footer else texts).append(box.text)
+        if in_footer and isinstance(box, boxes.ReplacedBox):
+            has_qr_code = True
+        if not inside(box, area):
+            label = box.element_tag or type(box).__name__
+            problems.append(f"page {index}: {label} overflows its area")
+            return
+        if isinstance(box, boxes.ParentBox):
+            for child in box.all_children():
+                walk(child, area, in_footer)
+
+    for child in page_box.children:
+        if isinstance(child, boxes.MarginBox):
+            area = (
+                child.border_box_x(),
+                child.border_box_y(),
+                child.border_box_x() + child.border_width(),
+                child.border_box_y() + child.border_height(),
+            )
+            for grandchild in child.children:
+                walk(grandchild, area, True)
+        else:
+            walk(child, flow_area, False)
+    if certificate.display_number not in " ".join(footer_texts):
+        problems.append(f"page {index}: the certificate number is missing")
+    if not has_qr_code:
+        problems.append(f"page {index}: the QR code is missing")
+    return problems, " ".join(texts)
+
+
+def _certificate_problems(certificate: CertificatePage, pages: Sequence[Page]) -> list[str]:
+    problems: list[str] = []
+    texts: list[str] = []
+    for index, page in enumerate(pages, start=1):
+        page_problems, text = _page_problems(page, certificate, index)
+        problems.extend(page_problems)
+        texts.append(text)
+    squeezed = "".join("".join(texts).split())
+    expected = [("the learner's name", certificate.learner_name)]
+    expected += [(f"unit {u['reference']}", u["reference"]) for u in certificate.units]
+    if certificate.qualification_title:
+        expected.append(("the qualification title", certificate.qualification_title))
+    for label, value in expected:
+        if "".join(value.split()) not in squeezed:
+            problems.append(f"{label} is missing")
+    return [f"certificate {certificate.display_number}: {p}" for p in problems]
+
+
+def _pages_by_certificate(
+    document: Document, certificates: Sequence[CertificatePage]
+) -> list[list[Page]]:
+    """Each certificate's pages: it starts on the page holding its anchor, ends before the next."""
+    starts = {f"certificate-{c.number}": i for i, c in enumerate(certificates)}
+    grouped: list[list[Page]] = [[] for _ in certificates]
+    current = -1
+    for page in document.pages:
+        for anchor in page.anchors:
+            if anchor in starts:
+                current = starts[anchor]
+                break
+        if current < 0:
+            raise CertificateLayoutError(["the first page belongs to no certificate"])
+        grouped[current].append(page)
+    return grouped
+
+
 def certificates_render_pdfs(pages: Sequence[CertificatePage]) -> list[bytes]:
-    """One tagged PDF per certificate, in order, from a single layout of the whole batch."""
+    """One tagged PDF per certificate, in order, from a single layout of the whole batch.
+
+    A certificate with many units continues on further pages, each repeating its number and QR
+    code. Every page is checked before anything is written: if any certificate would overflow
+    or lack its number, QR code, name or a unit, `CertificateLayoutError` says which, and no
+    PDF is returned (so nothing is stored).
+    """
     if not pages:
         return []
     document = _layout(pages)
-    if len(document.pages) != len(pages):
-        raise RuntimeError(
-            f"the certificate design must fit one page: {len(pages)} certificates laid out "
-            f"on {len(document.pages)} pages"
-        )
-    return [
-        document.copy([page]).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
-        for page in document.pages
+    grouped = _pages_by_certificate(document, pages)
+    # Certificates that ran onto more pages are laid out again knowing their page count, so
+    # each continuation page can say "page 2 of 3". Layout is deterministic, and the count
+    # sits in the footer (outside the flow), so the second layout paginates the same way.
+    longer = [
+        i for i, group in enumerate(grouped) if len(group) > 1 and pages[i].page_count != len(group)
     ]
+    if longer:
+        counted = [replace(pages[i], page_count=len(grouped[i])) for i in longer]
+        for i, group in zip(longer, _pages_by_certificate(_layout(counted), counted), strict=True):
+            grouped[i] = group
+    problems = [
+        problem
+        for certificate, group in zip(pages, grouped, strict=True)
+        for problem in (
+            _certificate_problems(certificate, group)
+            if group
+            else [f"certificate {certificate.display_number}: no page"]
+        )
+    ]
+    if problems:
+        raise CertificateLayoutError(problems)
+    pdfs = []
+    for certificate, group in zip(pages, grouped, strict=True):
+        single = document.copy(group)
+        # Each PDF is titled for its own certificate, not the batch (screen readers announce it).
+        single.metadata = copy(document.metadata)
+        single.metadata.title = (
+            f"Certificate {certificate.display_number}: {certificate.learner_name}"
+        )
+        pdfs.append(single.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True))
+    return pdfs
 
 
 def certificate_render_pdf(page: CertificatePage) -> bytes:

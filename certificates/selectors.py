@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
@@ -28,12 +30,11 @@ def certificates_visible_to(*, user: User) -> QuerySet[Certificate]:
 
 
 def certificates_list(*, user: User, search: str = "", status: str = "") -> QuerySet[Certificate]:
-    """The certificates page: newest first, with how often each was checked successfully."""
-    certificates = certificates_visible_to(user=user).annotate(
-        check_count=Count("checks", filter=Q(checks__outcome=CertificateCheck.Outcome.MATCH))
-    )
+    """The certificates page: newest first (check counts: `certificate_match_counts`)."""
+    certificates = certificates_visible_to(user=user)
     search = search.strip()
     if search:
+        search = search.replace("\x00", "")
         number = certificate_number_normalise(search)
         certificates = certificates.filter(
             Q(learner_name__icontains=search)
@@ -44,6 +45,18 @@ def certificates_list(*, user: User, search: str = "", status: str = "") -> Quer
     if status in Certificate.Status.values:
         certificates = certificates.filter(status=status)
     return certificates.order_by("-issued_at", "-pk")
+
+
+def certificate_match_counts(*, certificate_ids: list[int]) -> dict[int, int]:
+    """Successful public checks of just these certificates (one page's), for AO staff."""
+    rows = (
+        CertificateCheck.objects.filter(
+            certificate_id__in=certificate_ids, outcome=CertificateCheck.Outcome.MATCH
+        )
+        .values("certificate_id")
+        .annotate(count=Count("pk"))
+    )
+    return {row["certificate_id"]: row["count"] for row in rows}
 
 
 def certificate_check_counts(*, certificate: Certificate) -> dict[str, int]:
@@ -64,3 +77,44 @@ def render_jobs_visible_to(*, user: User) -> QuerySet[RenderJob]:
     if user.is_ao_staff:
         return jobs
     return jobs.filter(provider__organisation_id=user.organisation_id)
+
+
+def certificate_current(*, certificate: Certificate) -> Certificate:
+    """The latest certificate for the same achievement: itself, or the end of its replacements."""
+    if certificate.status != Certificate.Status.REPLACED:
+        return certificate
+    latest = (
+        Certificate.objects.select_related("provider__organisation")
+        .filter(achievement_reference=certificate.achievement_reference)
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+    return latest or certificate
+
+
+@dataclass
+class BatchContents:
+    """What a batch's ZIP and print hold: each achievement's current, rendered certificate."""
+
+    included: list[Certificate] = field(default_factory=list)
+    left_out: list[tuple[Certificate, str]] = field(default_factory=list)
+
+
+def render_job_contents(*, job: RenderJob) -> BatchContents:
+    """Each achievement in the batch once: a replaced certificate's latest replacement instead
+    of it, revoked ones left out, unrendered ones left out (with the reason), by learner name."""
+    references = list(job.certificates.values_list("achievement_reference", flat=True))
+    latest = (
+        Certificate.objects.filter(achievement_reference__in=references)
+        .order_by("achievement_reference", "-issued_at", "-pk")
+        .distinct("achievement_reference")
+    )
+    contents = BatchContents()
+    for certificate in sorted(latest, key=lambda c: (c.learner_name, c.pk)):
+        if certificate.status == Certificate.Status.REVOKED:
+            contents.left_out.append((certificate, "revoked"))
+        elif not certificate.is_rendered:
+            contents.left_out.append((certificate, "PDF not rendered yet"))
+        else:
+            contents.included.append(certificate)
+    return contents

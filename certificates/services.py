@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import logging
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,9 +26,10 @@ from accounts.roles import Capability, Role
 from audit.services import audit_record, snapshot
 from providers.models import Provider
 
+from . import selectors
 from .models import Certificate, CertificateCheck, RenderJob
 from .rendering import CertificatePage, certificates_render_pdfs
-from .throttles import Throttled, check_throttle
+from .throttles import Throttled, check_failed, check_throttle
 from .validators import (
     certificate_number_generate,
     certificate_number_normalise,
@@ -64,6 +66,17 @@ NUMBER_ATTEMPTS = 8
 # --- issuing -----------------------------------------------------------------------------
 
 
+# The longest value each snapshot column holds (models.py), so bad input gets a clear message
+# rather than a database error.
+MAX_LENGTHS = {
+    "achievement_reference": 200,
+    "learner_name": 300,
+    "qualification_number": 20,
+    "qualification_title": 300,
+    "grade": 50,
+}
+
+
 def _snapshot_problems(
     *,
     learner_name: str,
@@ -71,8 +84,25 @@ def _snapshot_problems(
     units: Sequence[dict[str, Any]],
     award_date: datetime.date,
     achievement_reference: str,
+    qualification_number: str = "",
+    grade: str = "",
 ) -> dict[str, str]:
     problems: dict[str, str] = {}
+    values = {
+        "achievement_reference": achievement_reference,
+        "learner_name": learner_name,
+        "qualification_number": qualification_number,
+        "qualification_title": qualification_title,
+        "grade": grade,
+    }
+    for name, value in values.items():
+        if "\x00" in value:
+            problems[name] = "This contains a NUL character, which a certificate cannot hold."
+        elif len(value) > MAX_LENGTHS[name]:
+            problems[name] = (
+                f"This is {len(value)} characters long; a certificate holds at most "
+                f"{MAX_LENGTHS[name]}."
+            )
     if not achievement_reference.strip():
         problems["achievement_reference"] = "Say which achievement this certificate is for."
     if not learner_name.strip():
@@ -84,17 +114,24 @@ def _snapshot_problems(
     for index, unit in enumerate(units, start=1):
         if not str(unit.get("reference", "")).strip() or not str(unit.get("title", "")).strip():
             problems["units"] = f"Unit {index} needs a reference and a title."
+        elif any("\x00" in str(value) for value in unit.values()):
+            problems["units"] = f"Unit {index} contains a NUL character."
     if award_date > timezone.localdate():
         problems["award_date"] = "The award date cannot be in the future."
     return problems
 
 
+def _clean_text(value: str) -> str:
+    """As stored: NFC (R-LRN-2), whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
 def _clean_units(units: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
     return [
         {
-            "reference": str(u.get("reference", "")).strip(),
-            "title": str(u.get("title", "")).strip(),
-            "grade": str(u.get("grade", "")).strip(),
+            "reference": _clean_text(str(u.get("reference", ""))),
+            "title": _clean_text(str(u.get("title", ""))),
+            "grade": _clean_text(str(u.get("grade", ""))),
         }
         for u in units
     ]
@@ -146,31 +183,33 @@ def certificate_issue(
     callers pass `render=False` and use `render_job_create` for the whole course run.
     """
     achievement_reference = achievement_reference.strip()
+    cleaned_units = _clean_units(units)
+    fields = {
+        "achievement_reference": achievement_reference,
+        "provider": provider,
+        "learner_name": _clean_text(learner_name),
+        "qualification_number": _clean_text(qualification_number),
+        "qualification_title": _clean_text(qualification_title),
+        "units": cleaned_units,
+        "grade": _clean_text(grade),
+        "award_date": award_date,
+        "awarding_organisation_name": awarding_organisation_name or settings.AO_NAME,
+        "issued_by": acting_user,
+    }
     existing = _latest_for_achievement(achievement_reference)
     if existing is not None:
-        return existing
-    cleaned_units = _clean_units(units)
+        return _same_certificate_or_refuse(existing, fields)
     problems = _snapshot_problems(
         learner_name=learner_name,
         qualification_title=qualification_title,
         units=cleaned_units,
         award_date=award_date,
         achievement_reference=achievement_reference,
+        qualification_number=qualification_number,
+        grade=grade,
     )
     if problems:
         raise ValidationError(problems)
-    fields = {
-        "achievement_reference": achievement_reference,
-        "provider": provider,
-        "learner_name": " ".join(learner_name.split()),
-        "qualification_number": qualification_number.strip(),
-        "qualification_title": qualification_title.strip(),
-        "units": cleaned_units,
-        "grade": grade.strip(),
-        "award_date": award_date,
-        "awarding_organisation_name": awarding_organisation_name or settings.AO_NAME,
-        "issued_by": acting_user,
-    }
     try:
         with transaction.atomic():
             certificate = _create_with_fresh_number(fields)
@@ -179,7 +218,7 @@ def certificate_issue(
         existing = _latest_for_achievement(achievement_reference)
         if existing is None:
             raise
-        return existing
+        return _same_certificate_or_refuse(existing, fields)
     audit_record(
         actor=acting_user,
         action="certificate.issue",
@@ -188,14 +227,54 @@ def certificate_issue(
         organisation_id=provider.organisation_id,
     )
     if render:
-        _render_after_commit(certificate.pk)
+        _render_single(certificate, acting_user=acting_user)
     return certificate
 
 
-def _render_after_commit(certificate_id: int) -> None:
-    from .tasks import certificate_render_task
+# What must match for a second issue of one achievement to be the same certificate.
+IDENTITY_FIELDS = {
+    "provider": "provider",
+    "learner_name": "learner name",
+    "qualification_number": "qualification number",
+    "qualification_title": "qualification title",
+    "units": "units",
+    "grade": "grade",
+    "award_date": "award date",
+}
 
-    transaction.on_commit(lambda: certificate_render_task.delay(certificate_id))
+
+def _same_certificate_or_refuse(existing: Certificate, fields: dict[str, Any]) -> Certificate:
+    """Issuing is idempotent only for the same details; different ones are refused, not hidden.
+
+    A second issue with other details means a re-grade, a collision of references or a bug: the
+    caller must replace or revoke the certificate instead (R-CRT-6), not get the old one back.
+    """
+    differing = []
+    for name, label in IDENTITY_FIELDS.items():
+        if name == "provider":
+            same = existing.provider_id == fields["provider"].pk
+        else:
+            same = getattr(existing, name) == fields[name]
+        if not same:
+            differing.append(label)
+    if differing:
+        raise ValidationError(
+            f"Achievement {existing.achievement_reference} already has certificate "
+            f"{existing.display_number} with a different {', '.join(differing)}; replace or "
+            "revoke that certificate instead of issuing again.",
+            code="conflicting_certificate",
+        )
+    return existing
+
+
+def _render_single(certificate: Certificate, *, acting_user: User | None) -> RenderJob:
+    """One certificate's rendering gets a job row too: progress, failure and retry are recorded."""
+    return render_job_create(
+        provider=certificate.provider,
+        certificates=[certificate],
+        acting_user=acting_user,
+        batch_key=f"Certificate {certificate.display_number}",
+    )
 
 
 # --- replacement and revocation (R-CRT-6) ---------------------------------------------------
@@ -277,7 +356,7 @@ def certificate_replace(
         organisation_id=organisation_id,
     )
     if render:
-        _render_after_commit(new.pk)
+        _render_single(new, acting_user=acting_user)
     _notify_after_commit(old.pk, "replaced")
     return new
 
@@ -328,7 +407,10 @@ def _provider_recipients(provider: Provider) -> list[str]:
 def certificate_provider_notify(*, certificate_id: int, event: str) -> bool:
     """Email the provider that a certificate was replaced or revoked; once per certificate.
 
-    Returns False when there was nothing to do (already notified, or no one to tell).
+    The certificate is claimed (its `provider_notified_at` set) in a short transaction that
+    commits before the email goes, so no row lock is held while SMTP is slow; if sending fails
+    the claim is released and the task retries. Returns False when there was nothing to do
+    (already notified, or no one to tell).
     """
     with transaction.atomic():
         certificate = (
@@ -342,26 +424,33 @@ def certificate_provider_notify(*, certificate_id: int, event: str) -> bool:
         if not recipients:
             logger.warning("no one to notify at provider %s", certificate.provider_id)
             return False
-        replacement = getattr(certificate, "replaced_by", None) if event == "replaced" else None
-        context = {
-            "certificate": certificate,
-            "replacement": replacement,
-            "event": event,
-            "provider": certificate.provider,
-            "ao_name": certificate.awarding_organisation_name,
-            "portal_url": settings.PORTAL_BASE_URL,
-        }
-        subject = render_to_string(f"certificates/email/{event}_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string(f"certificates/email/{event}.txt", context),
-            to=recipients,
-        )
-        message.attach_alternative(
-            render_to_string(f"certificates/email/{event}.html", context), "text/html"
-        )
+        claimed_at = timezone.now()
+        Certificate.objects.filter(pk=certificate.pk).update(provider_notified_at=claimed_at)
+    replacement = getattr(certificate, "replaced_by", None) if event == "replaced" else None
+    context = {
+        "certificate": certificate,
+        "replacement": replacement,
+        "event": event,
+        "provider": certificate.provider,
+        "ao_name": certificate.awarding_organisation_name,
+        "portal_url": settings.PORTAL_BASE_URL,
+    }
+    subject = " ".join(render_to_string(f"certificates/email/{event}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"certificates/email/{event}.txt", context),
+        to=recipients,
+    )
+    message.attach_alternative(
+        render_to_string(f"certificates/email/{event}.html", context), "text/html"
+    )
+    try:
         message.send()
-        Certificate.objects.filter(pk=certificate.pk).update(provider_notified_at=timezone.now())
+    except Exception:
+        Certificate.objects.filter(pk=certificate.pk, provider_notified_at=claimed_at).update(
+            provider_notified_at=None
+        )
+        raise
     return True
 
 
@@ -442,9 +531,97 @@ def render_job_create(
 
 
 def _start_job_after_commit(job_id: int) -> None:
+    transaction.on_commit(lambda: render_job_dispatch(job_id=job_id))
+
+
+def _broker_errors() -> tuple[type[BaseException], ...]:
+    from kombu.exceptions import KombuError
+    from redis.exceptions import RedisError
+
+    return (KombuError, RedisError, ConnectionError, TimeoutError, OSError)
+
+
+def render_job_dispatch(*, job_id: int) -> bool:
+    """Hand the job to the task queue; if the broker is down, leave it queued, never raise.
+
+    Runs after the data is committed, so an exception here would turn a saved certificate into
+    a 500. The job keeps `dispatched_at` empty, and `render_jobs_resume` (beat) or the retry
+    button hands it over again later.
+    """
     from .tasks import render_job_task
 
-    transaction.on_commit(lambda: render_job_task.delay(job_id))
+    RenderJob.objects.filter(pk=job_id).update(dispatched_at=timezone.now())
+    try:
+        render_job_task.delay(job_id)
+    except _broker_errors():
+        logger.exception("could not queue render job %s; it stays queued for a retry", job_id)
+        RenderJob.objects.filter(pk=job_id, status=RenderJob.Status.QUEUED).update(
+            dispatched_at=None
+        )
+        return False
+    return True
+
+
+# A job that has not moved for this long is taken as stuck (a lost worker or message).
+RENDER_JOB_STALE_AFTER = datetime.timedelta(minutes=15)
+# Times a job is handed over again by itself before it is marked failed.
+RENDER_JOB_MAX_ATTEMPTS = 5
+
+
+def _stale_after() -> datetime.timedelta:
+    minutes = getattr(settings, "CERTIFICATE_RENDER_STALE_MINUTES", None)
+    return datetime.timedelta(minutes=minutes) if minutes else RENDER_JOB_STALE_AFTER
+
+
+def render_job_is_stale(job: RenderJob) -> bool:
+    """Queued but never handed to the queue, or queued/rendering with no progress for a while."""
+    if job.status == RenderJob.Status.QUEUED and job.dispatched_at is None:
+        return job.created_at < timezone.now() - datetime.timedelta(minutes=1)
+    if job.status in (RenderJob.Status.QUEUED, RenderJob.Status.RENDERING):
+        return job.progress_at < timezone.now() - _stale_after()
+    return False
+
+
+def render_job_may_retry(*, job: RenderJob) -> bool:
+    return job.status == RenderJob.Status.FAILED or render_job_is_stale(job)
+
+
+def render_jobs_resume() -> list[int]:
+    """Hand stuck jobs to the queue again (the beat task); fail those tried too often.
+
+    Returns the ids handed over.
+    """
+    resumed: list[int] = []
+    candidates = RenderJob.objects.filter(
+        status__in=[RenderJob.Status.QUEUED, RenderJob.Status.RENDERING]
+    ).order_by("pk")
+    for job in candidates:
+        if not render_job_is_stale(job):
+            continue
+        with transaction.atomic():
+            locked = RenderJob.objects.select_for_update().get(pk=job.pk)
+            if not render_job_is_stale(locked):
+                continue
+            if locked.attempts >= RENDER_JOB_MAX_ATTEMPTS:
+                render_job_fail(
+                    job_id=locked.pk,
+                    error=f"no progress after {locked.attempts} attempts; rendering given up",
+                )
+                continue
+            locked.status = RenderJob.Status.QUEUED
+            locked.progress_at = timezone.now()
+            locked.save(update_fields=["status", "progress_at"])
+            audit_record(
+                actor=None,
+                action="certificate.render_job.resume",
+                target=locked,
+                before={"status": job.status},
+                after={"status": RenderJob.Status.QUEUED},
+                organisation_id=locked.provider.organisation_id,
+            )
+        if render_job_dispatch(job_id=job.pk):
+            resumed.append(job.pk)
+    return resumed
 
 
 def render_job_start(*, job_id: int) -> list[list[int]]:
@@ -458,9 +635,10 @@ def render_job_start(*, job_id: int) -> list[list[int]]:
         )
         job.status = RenderJob.Status.RENDERING
         job.started_at = job.started_at or timezone.now()
+        job.progress_at = timezone.now()
         job.attempts = F("attempts") + 1
         job.error = ""
-        job.save(update_fields=["status", "started_at", "attempts", "error"])
+        job.save(update_fields=["status", "started_at", "progress_at", "attempts", "error"])
     if not pending:
         render_job_progress(job_id=job_id)
         return []
@@ -475,10 +653,11 @@ def render_job_progress(*, job_id: int) -> RenderJob:
     with transaction.atomic():
         job = RenderJob.objects.select_for_update().get(pk=job_id)
         job.rendered = job.certificates.exclude(pdf_sha256="").count()
+        job.progress_at = timezone.now()
         if job.rendered >= job.total and job.status != RenderJob.Status.FAILED:
             job.status = RenderJob.Status.DONE
             job.finished_at = timezone.now()
-        job.save(update_fields=["rendered", "status", "finished_at"])
+        job.save(update_fields=["rendered", "progress_at", "status", "finished_at"])
     return job
 
 
@@ -496,16 +675,20 @@ def render_job_fail(*, job_id: int, error: str) -> None:
 def render_job_retry(*, job: RenderJob, acting_user: User) -> RenderJob:
     _require_certification_officer(acting_user)
     locked = RenderJob.objects.select_for_update().get(pk=job.pk)
-    if locked.status != RenderJob.Status.FAILED:
-        raise ValidationError("Only a failed job can be tried again.")
+    if not render_job_may_retry(job=locked):
+        raise ValidationError(
+            "Only a failed job, or one that has not moved for a while, can be tried again."
+        )
+    before = {"status": locked.status, "error": locked.error}
     locked.status = RenderJob.Status.QUEUED
     locked.finished_at = None
-    locked.save(update_fields=["status", "finished_at"])
+    locked.progress_at = timezone.now()
+    locked.save(update_fields=["status", "finished_at", "progress_at"])
     audit_record(
         actor=acting_user,
         action="certificate.render_job.retry",
         target=locked,
-        before={"status": RenderJob.Status.FAILED, "error": locked.error},
+        before=before,
         after={"status": RenderJob.Status.QUEUED},
         organisation_id=locked.provider.organisation_id,
     )
@@ -527,76 +710,151 @@ def user_may_download(*, user: User, provider: Provider) -> bool:
     )
 
 
-def _read_pdf(certificate: Certificate) -> bytes:
-    with certificate.pdf.open("rb") as handle:
-        content: bytes = handle.read()
-    if pdf_sha256(content) != certificate.pdf_sha256:
-        raise RuntimeError(f"stored PDF of certificate {certificate.number} has been altered")
+class StoredPdfError(Exception):
+    """A stored certificate PDF is missing or no longer matches its SHA-256: a tamper signal."""
+
+    user_message = (
+        "This certificate's PDF could not be served: the stored file failed its integrity "
+        "check. The awarding organisation has been alerted."
+    )
+
+
+def _read_pdf(certificate: Certificate, *, acting_user: User | None = None) -> bytes:
+    problem = ""
+    content = b""
+    try:
+        with certificate.pdf.open("rb") as handle:
+            content = handle.read()
+    except OSError as error:  # missing file, unreadable storage
+        problem = f"stored PDF unreadable: {type(error).__name__}"
+    if not problem and pdf_sha256(content) != certificate.pdf_sha256:
+        problem = "stored PDF does not match its SHA-256"
+    if problem:
+        logger.error("certificate %s: %s (%s)", certificate.number, problem, certificate.pdf.name)
+        with transaction.atomic():
+            audit_record(
+                actor=acting_user,
+                action="certificate.pdf_integrity_failed",
+                target=certificate,
+                detail={"problem": problem, "pdf": certificate.pdf.name},
+                organisation_id=certificate.provider.organisation_id,
+            )
+        raise StoredPdfError(f"certificate {certificate.number}: {problem}")
     return content
 
 
+class CertificateReplaced(ValidationError):
+    """The certificate asked for has been replaced; `current` is the one to use instead."""
+
+    def __init__(self, certificate: Certificate, current: Certificate) -> None:
+        self.current = current
+        super().__init__(
+            f"Certificate {certificate.display_number} has been replaced by "
+            f"{current.display_number}."
+        )
+
+
 def certificate_pdf_download(*, certificate: Certificate, acting_user: User) -> bytes:
-    """The stored PDF, checked against its SHA-256; the download is audited."""
+    """The stored PDF, checked against its SHA-256; the download is audited.
+
+    Providers get only valid certificates: a revoked one is refused, a replaced one raises
+    `CertificateReplaced` naming the current one. AO staff may download any, for their records.
+    """
     if not user_may_download(user=acting_user, provider=certificate.provider):
         raise PermissionDenied("E-certificates are not available to you for this provider.")
+    if not acting_user.is_ao_staff:
+        if certificate.status == Certificate.Status.REVOKED:
+            raise ValidationError(
+                f"Certificate {certificate.display_number} has been revoked, so its PDF can no "
+                "longer be downloaded."
+            )
+        if certificate.status == Certificate.Status.REPLACED:
+            current = selectors.certificate_current(certificate=certificate)
+            raise CertificateReplaced(certificate, current)
     if not certificate.is_rendered:
         raise ValidationError("This certificate's PDF is not ready yet.")
-    content = _read_pdf(certificate)
+    content = _read_pdf(certificate, acting_user=acting_user)
     audit_record(
         actor=acting_user,
         action="certificate.download",
         target=certificate,
-        detail={"pdf_sha256": certificate.pdf_sha256},
+        detail={"pdf_sha256": certificate.pdf_sha256, "status": certificate.status},
         organisation_id=certificate.provider.organisation_id,
     )
     return content
 
 
-def _rendered_certificates(job: RenderJob) -> list[Certificate]:
-    certificates = list(job.certificates.exclude(pdf_sha256="").order_by("learner_name", "pk"))
-    if not certificates:
-        raise ValidationError("None of this batch's certificates has been rendered yet.")
-    return certificates
+def _batch_certificates(job: RenderJob) -> selectors.BatchContents:
+    contents = selectors.render_job_contents(job=job)
+    if not contents.included:
+        raise ValidationError("None of this batch's certificates has a current, rendered PDF yet.")
+    return contents
+
+
+def _left_out_detail(contents: selectors.BatchContents) -> list[dict[str, str]]:
+    return [{"number": c.number, "reason": reason} for c, reason in contents.left_out]
 
 
 def render_job_zip_download(*, job: RenderJob, acting_user: User) -> bytes:
-    """A ZIP of the batch's PDFs, for providers with e-certificates (R-CRT-3); audited."""
+    """A ZIP of the batch's current PDFs, for providers with e-certificates (R-CRT-3); audited.
+
+    Each achievement once: a replacement instead of the certificate it replaced, revoked ones
+    left out.
+    """
     if not user_may_download(user=acting_user, provider=job.provider):
         raise PermissionDenied("E-certificates are not available to you for this provider.")
-    certificates = _rendered_certificates(job)
+    contents = _batch_certificates(job)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for certificate in certificates:
-            archive.writestr(f"{certificate.number}.pdf", _read_pdf(certificate))
+        for certificate in contents.included:
+            archive.writestr(
+                f"{certificate.number}.pdf", _read_pdf(certificate, acting_user=acting_user)
+            )
     audit_record(
         actor=acting_user,
         action="certificate.download_zip",
         target=job,
-        detail={"certificates": [c.number for c in certificates]},
+        detail={
+            "certificates": [c.number for c in contents.included],
+            "left_out": _left_out_detail(contents),
+        },
         organisation_id=job.provider.organisation_id,
     )
     return buffer.getvalue()
 
 
 def render_job_print_pdf(*, job: RenderJob, acting_user: User) -> bytes:
-    """AO staff print a whole batch: one merged PDF, in learner-name order; audited."""
+    """AO staff print a whole batch: one merged PDF of the current certificates; audited."""
     _require_certification_officer(acting_user)
     from pypdf import PdfWriter
 
-    certificates = _rendered_certificates(job)
+    contents = _batch_certificates(job)
     writer = PdfWriter()
-    for certificate in certificates:
-        writer.append(io.BytesIO(_read_pdf(certificate)))
+    for certificate in contents.included:
+        writer.append(io.BytesIO(_read_pdf(certificate, acting_user=acting_user)))
     buffer = io.BytesIO()
     writer.write(buffer)
     audit_record(
         actor=acting_user,
         action="certificate.print_batch",
         target=job,
-        detail={"certificates": [c.number for c in certificates]},
+        detail={
+            "certificates": [c.number for c in contents.included],
+            "left_out": _left_out_detail(contents),
+        },
         organisation_id=job.provider.organisation_id,
     )
     return buffer.getvalue()
+
+
+def render_job_viewed(*, job: RenderJob, acting_user: User) -> None:
+    """A batch page, listing its learners' names, was read (R-ACC-7)."""
+    audit_record(
+        actor=acting_user,
+        action="certificate.batch_viewed",
+        target=job,
+        organisation_id=job.provider.organisation_id,
+    )
 
 
 def certificate_list_viewed(*, acting_user: User, search: str, status: str, page: int) -> None:
@@ -675,6 +933,8 @@ def certificate_check_by_name_and_number(
     certificate = _public_queryset().filter(number=canonical).first()
     if certificate is not None and not learner_names_match(learner_name, certificate.learner_name):
         certificate = None
+    if certificate is None:
+        check_failed(number=canonical)
     _record_check(
         method=method,
         outcome=CertificateCheck.Outcome.MATCH

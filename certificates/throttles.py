@@ -8,7 +8,9 @@ handful of certificates never meets, while guessing names for one number stops q
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,7 +18,7 @@ from django.core.cache import cache
 logger = logging.getLogger(__name__)
 
 DEFAULT_PER_ADDRESS = (60, 600)  # 60 checks in 10 minutes from one address
-DEFAULT_PER_NUMBER = (10, 600)  # 10 checks of one certificate number in 10 minutes
+DEFAULT_PER_NUMBER = (10, 600)  # 10 failed checks of one certificate number in 10 minutes
 
 
 @dataclass(frozen=True)
@@ -51,27 +53,44 @@ def _count(key: str, window_seconds: int) -> int:
         return 1
 
 
-def _count_all(keys: list[tuple[str, int]]) -> list[int]:
+def _redis_client() -> Any:
+    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    return get_client(write=True) if get_client is not None else None
+
+
+def _count_all(keys: list[tuple[str, int]], *, read: Sequence[str] = ()) -> list[int]:
     """Count every key in one Redis round trip (SET NX EX, then INCR, pipelined).
 
     Django's cache API needs three round trips per key (add, then exists and incr); on the
     public check, the busiest page, one pipeline does it all. Other cache backends (tests may
     use any) take the portable path.
     """
-    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
-    if get_client is None:
-        return [_count(key, window) for key, window in keys]
-    pipeline = get_client(write=True).pipeline(transaction=False)
+    client = _redis_client()
+    if client is None:
+        counted = [_count(key, window) for key, window in keys]
+        return counted + [int(cache.get(key) or 0) for key in read]
+    pipeline = client.pipeline(transaction=False)
     for key, window in keys:
         full_key = cache.make_and_validate_key(key)
         pipeline.set(full_key, 0, ex=window, nx=True)
         pipeline.incr(full_key)
+    for key in read:
+        pipeline.get(cache.make_and_validate_key(key))
     results = pipeline.execute()
-    return [int(count) for count in results[1::2]]
+    counted = [int(count) for count in results[1 : 2 * len(keys) : 2]]
+    return counted + [int(value or 0) for value in results[2 * len(keys) :]]
+
+
+def _number_key(number: str) -> str:
+    return f"crt-check:num:{number}"
 
 
 def check_throttle(*, client_address: str | None, number: str | None = None) -> Throttled | None:
-    """Count this attempt; say which limit it is over, if any.
+    """Count this attempt against its address; say which limit it is over, if any.
+
+    Per certificate number only *failed* checks count (`check_failed`): the limit is there to
+    stop guessing names for a known number, and counting correct checks too would let anyone
+    lock a certificate out of checking by name and number (M3).
 
     If Redis cannot be reached the check goes ahead unthrottled (and is logged): the public check
     must keep working, and every attempt is still recorded in PostgreSQL.
@@ -80,15 +99,30 @@ def check_throttle(*, client_address: str | None, number: str | None = None) -> 
     if client_address:
         limit = _limit("CERTIFICATE_CHECK_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS)
         checks.append(("address", f"crt-check:addr:{client_address}", limit))
-    if number:
-        limit = _limit("CERTIFICATE_CHECK_LIMIT_PER_NUMBER", DEFAULT_PER_NUMBER)
-        checks.append(("number", f"crt-check:num:{number}", limit))
+    read = [_number_key(number)] if number else []
     try:
-        counts = _count_all([(key, window) for _scope, key, (_allowed, window) in checks])
+        counts = _count_all(
+            [(key, window) for _scope, key, (_allowed, window) in checks], read=read
+        )
     except Exception:  # Redis down or unreachable
         logger.warning("certificate check throttle unavailable; allowing the check", exc_info=True)
         return None
-    for (scope, _key, (allowed, window)), count in zip(checks, counts, strict=True):
+    for (scope, _key, (allowed, window)), count in zip(checks, counts, strict=False):
         if count > allowed:
             return Throttled(scope=scope, retry_after_seconds=window)
+    if number:
+        allowed, window = _limit("CERTIFICATE_CHECK_LIMIT_PER_NUMBER", DEFAULT_PER_NUMBER)
+        if counts[-1] >= allowed:
+            return Throttled(scope="number", retry_after_seconds=window)
     return None
+
+
+def check_failed(*, number: str) -> None:
+    """Count one failed (no match) check of this number against its limit."""
+    if not number:
+        return
+    _allowed, window = _limit("CERTIFICATE_CHECK_LIMIT_PER_NUMBER", DEFAULT_PER_NUMBER)
+    try:
+        _count_all([(_number_key(number), window)])
+    except Exception:
+        logger.warning("certificate check throttle unavailable; failure not counted", exc_info=True)

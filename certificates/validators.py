@@ -19,7 +19,6 @@ NUMBER_GROUP = 5  # shown as two groups of five: "7KQ4M-2XHPR"
 _SYMBOL_VALUE = {symbol: value for value, symbol in enumerate(NUMBER_ALPHABET)}
 # What people type for what they mean (Crockford): O for 0, I and L for 1.
 _TYPED_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_NUMBER_SEPARATORS = re.compile("[\\s\\-.\u2013\u2014]+")  # spaces, dashes (en and em too), dots
 
 QR_TOKEN_BYTES = 24  # 192 random bits, 32 URL-safe characters
 QR_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -48,9 +47,21 @@ def certificate_number_generate() -> str:
     return data + certificate_number_check_symbol(data)
 
 
+def _is_separator(character: str) -> bool:
+    # Whitespace, any dash (hyphen, non-breaking hyphen, en and em dash: category Pd), the minus
+    # sign, dots, and invisible format characters (zero-width space, BOM: category Cf), which
+    # come along when a number is copied from a PDF, a word processor or a phone.
+    category = unicodedata.category(character)
+    return character.isspace() or category in ("Pd", "Cf") or character in "\u2212."
+
+
 def certificate_number_normalise(typed: str) -> str:
-    """What a person typed, in canonical form: upper case, no spaces or dashes, O->0, I/L->1."""
-    return _NUMBER_SEPARATORS.sub("", typed or "").upper().translate(_TYPED_ALIASES)
+    """What a person typed, in canonical form: upper case, no spaces or dashes, O->0, I/L->1.
+
+    NFKC first, so full-width digits and letters count as the ordinary ones.
+    """
+    text = unicodedata.normalize("NFKC", typed or "")
+    return "".join(c for c in text if not _is_separator(c)).upper().translate(_TYPED_ALIASES)
 
 
 def certificate_number_problem(typed: str) -> str | None:
@@ -98,18 +109,23 @@ def qr_token_is_well_formed(token: str) -> bool:
     return bool(QR_TOKEN_PATTERN.match(token or ""))
 
 
-# Typographic apostrophes (phones type them) and the backtick R-LRN-2 allows, as one.
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
-
-
 def learner_name_key(name: str) -> str:
-    """A name as compared when checking: no accents, no case, no whitespace, one apostrophe.
+    """A name as compared when checking: no accents, case, whitespace or punctuation.
 
-    "Zoë  O\u2019Brien-Smith" and "zoe o'brien-smith" have the same key (R-LRN-2, R-CRT-2).
+    "Zoë  O\u2019Brien-Smith", "zoe o'brien-smith" and "Zoe OBrien Smith" have the same key
+    (R-LRN-2, R-CRT-2): people type "O Brien" for "O'Brien" and "Mary Jane" for "Mary-Jane",
+    above all on phones, and dropping the punctuation R-LRN-2 allows (apostrophes, hyphens,
+    dots) makes a name barely easier to guess. See docs/decisions/0061-public-check-input.md.
     """
     decomposed = unicodedata.normalize("NFKD", name or "")
     without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return "".join(without_marks.translate(_APOSTROPHES).casefold().split())
+    return "".join(
+        c for c in without_marks.casefold() if not c.isspace() and not _is_name_punctuation(c)
+    )
+
+
+def _is_name_punctuation(character: str) -> bool:
+    return unicodedata.category(character).startswith("P") or character in "`\u02bc"
 
 
 def learner_names_match(typed: str, on_certificate: str) -> bool:
@@ -117,6 +133,11 @@ def learner_names_match(typed: str, on_certificate: str) -> bool:
     return bool(typed_key) and secrets.compare_digest(
         typed_key.encode(), learner_name_key(on_certificate).encode()
     )
+
+
+def search_text_clean(text: str) -> str:
+    """Search input without NUL and other control characters (PostgreSQL refuses NUL)."""
+    return "".join(c for c in text or "" if unicodedata.category(c) != "Cc" or c in "\t ").strip()
 
 
 def pdf_sha256(content: bytes) -> str:

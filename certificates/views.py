@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import capability_required
@@ -24,7 +24,12 @@ from audit.context import client_ip_from_request
 from . import selectors, services
 from .forms import PdfCheckForm, ReplaceForm, RevokeForm, VerifyForm, pdf_upload_limit
 from .models import Certificate, RenderJob
-from .validators import certificate_number_normalise, qr_token_is_well_formed
+from .validators import (
+    certificate_number_is_valid,
+    certificate_number_normalise,
+    qr_token_is_well_formed,
+    search_text_clean,
+)
 
 # --- public pages (no sign-in) ------------------------------------------------------------
 
@@ -57,7 +62,8 @@ def verify(request: HttpRequest) -> HttpResponse:
             context.update(checked=True, result=result)
             if result.throttled:
                 status = 429
-    return render(request, "certificates/public/verify.html", context, status=status)
+    response = render(request, "certificates/public/verify.html", context, status=status)
+    return _public_response(response, context.get("result"))
 
 
 def _check_uploaded_pdf(
@@ -89,7 +95,16 @@ def _check_uploaded_pdf(
     )
 
 
-@require_GET
+def _public_response(response: HttpResponse, result: Any) -> HttpResponse:
+    """No shared cache may keep a result: a certificate can be revoked a minute later (L3)."""
+    response["Cache-Control"] = "no-store"
+    throttled = getattr(result, "throttled", None)
+    if throttled:
+        response["Retry-After"] = str(throttled.retry_after_seconds)
+    return response
+
+
+@require_safe  # QR apps and link previewers send HEAD
 def check_by_token(request: HttpRequest, token: str) -> HttpResponse:
     """Where the QR code on a certificate leads."""
     if not qr_token_is_well_formed(token):
@@ -99,7 +114,8 @@ def check_by_token(request: HttpRequest, token: str) -> HttpResponse:
     )
     status = 429 if result.throttled else (200 if result.matched else 404)
     context = _public_context(result=result, checked=True, by_token=True)
-    return render(request, "certificates/public/check.html", context, status=status)
+    response = render(request, "certificates/public/check.html", context, status=status)
+    return _public_response(response, result)
 
 
 # --- signed-in pages ----------------------------------------------------------------------
@@ -111,8 +127,11 @@ def _require_certificate_access(user: Any) -> None:
 
 
 def _certificate_for(request: AuthenticatedHttpRequest, number: str) -> Certificate:
+    canonical = certificate_number_normalise(number)
+    if not certificate_number_is_valid(canonical):  # junk or NUL bytes: no query, just 404
+        raise Http404("No such certificate.")
     certificates = selectors.certificates_visible_to(user=request.user)
-    return get_object_or_404(certificates, number=certificate_number_normalise(number))
+    return get_object_or_404(certificates, number=canonical)
 
 
 def _job_for(request: AuthenticatedHttpRequest, pk: int) -> RenderJob:
@@ -122,10 +141,17 @@ def _job_for(request: AuthenticatedHttpRequest, pk: int) -> RenderJob:
 @login_required
 def certificate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_certificate_access(request.user)
-    search = request.GET.get("q", "")[:100]
+    search = search_text_clean(request.GET.get("q", ""))[:100]
     status = request.GET.get("status", "")
+    if status not in Certificate.Status.values:
+        status = ""
     certificates = selectors.certificates_list(user=request.user, search=search, status=status)
     page = Paginator(certificates, 50).get_page(request.GET.get("page"))
+    show_checks = request.user.is_ao_staff
+    if show_checks:  # counted only when shown, and only for this page's certificates
+        counts = selectors.certificate_match_counts(certificate_ids=[c.pk for c in page])
+        for certificate in page:
+            certificate.check_count = counts.get(certificate.pk, 0)  # type: ignore[attr-defined]
     services.certificate_list_viewed(
         acting_user=request.user, search=search, status=status, page=page.number
     )
@@ -134,7 +160,7 @@ def certificate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "search": search,
         "status": status,
         "statuses": Certificate.Status.choices,
-        "show_checks": request.user.is_ao_staff,
+        "show_checks": show_checks,
     }
     return render(request, "certificates/certificate_list.html", context)
 
@@ -175,8 +201,14 @@ def certificate_pdf(request: AuthenticatedHttpRequest, number: str) -> HttpRespo
         content = services.certificate_pdf_download(
             certificate=certificate, acting_user=request.user
         )
+    except services.CertificateReplaced as replaced:
+        messages.info(request, " ".join(replaced.messages))
+        return redirect("certificates:pdf", number=replaced.current.number)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect("certificates:detail", number=certificate.number)
+    except services.StoredPdfError:
+        messages.error(request, services.StoredPdfError.user_message)
         return redirect("certificates:detail", number=certificate.number)
     return _pdf_response(content, f"certificate-{certificate.number}.pdf")
 
@@ -244,14 +276,34 @@ def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_certificate_access(request.user)
     job = _job_for(request, pk)
+    contents = selectors.render_job_contents(job=job)
     context = {
         "job": job,
+        "job_error": _job_error_for(request.user, job),
         "may_download": services.user_may_download(user=request.user, provider=job.provider),
         "may_act": request.user.is_ao_staff and request.user.can(Capability.CERTIFICATE),
+        "may_retry": services.render_job_may_retry(job=job),
         "certificates": job.certificates.order_by("learner_name", "pk"),
+        "left_out": contents.left_out,
         "progress_url": reverse("certificates:job_progress", args=[job.pk]),
     }
+    services.render_job_viewed(job=job, acting_user=request.user)
     return render(request, "certificates/job_detail.html", context)
+
+
+JOB_FAILED_MESSAGE = (
+    "Rendering stopped. The awarding organisation has been told and will render the "
+    "certificates again."
+)
+
+
+def _job_error_for(user: Any, job: RenderJob) -> str:
+    """The error as recorded for AO staff; a plain message for providers (no internals)."""
+    if job.status != RenderJob.Status.FAILED:
+        return ""
+    if user.is_ao_staff:
+        return f"Rendering stopped: {job.error}" if job.error else JOB_FAILED_MESSAGE
+    return JOB_FAILED_MESSAGE
 
 
 @login_required
@@ -267,7 +319,7 @@ def job_progress(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
             "total": job.total,
             "percent": job.percent,
             "finished": job.is_finished,
-            "error": job.error if job.status == RenderJob.Status.FAILED else "",
+            "error": _job_error_for(request.user, job),
         }
     )
 
@@ -280,6 +332,9 @@ def job_zip(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         content = services.render_job_zip_download(job=job, acting_user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect("certificates:job_detail", pk=job.pk)
+    except services.StoredPdfError:
+        messages.error(request, services.StoredPdfError.user_message)
         return redirect("certificates:job_detail", pk=job.pk)
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="certificates-batch-{job.pk}.zip"'
@@ -294,6 +349,9 @@ def job_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         content = services.render_job_print_pdf(job=job, acting_user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect("certificates:job_detail", pk=job.pk)
+    except services.StoredPdfError:
+        messages.error(request, services.StoredPdfError.user_message)
         return redirect("certificates:job_detail", pk=job.pk)
     return _pdf_response(content, f"certificates-batch-{job.pk}-print.pdf", inline=True)
 

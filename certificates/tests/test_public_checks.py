@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils.html import escape
 
 from certificates import services
 from certificates.models import Certificate, CertificateCheck
@@ -260,6 +261,101 @@ def test_r_crt_2_the_api_is_throttled_like_the_page(client, certificate):
     client.get("/api/v1/verify", {"name": "Nobody", "number": certificate.number})
 
     response = client.get("/api/v1/verify", {"name": "Nobody", "number": certificate.number})
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "600"
+
+
+@override_settings(CERTIFICATE_CHECK_LIMIT_PER_NUMBER=(3, 600))
+def test_r_crt_2_correct_checks_cannot_lock_a_certificate_out_of_checking(client, certificate):
+    for _ in range(10):
+        response = client.get(
+            "/verify/", {"name": certificate.learner_name, "number": certificate.number}
+        )
+        assert response.status_code == 200
+
+    assert "This certificate is valid" in response.content.decode()
+
+
+@override_settings(CERTIFICATE_CHECK_LIMIT_PER_NUMBER=(3, 600))
+def test_r_crt_2_failed_guesses_of_a_name_throttle_the_number(client, certificate):
+    for guess in range(3):
+        client.get("/verify/", {"name": f"Guess {guess}", "number": certificate.number})
+
+    response = client.get(
+        "/verify/", {"name": certificate.learner_name, "number": certificate.number}
+    )
+
+    assert response.status_code == 429
+    assert "checked too many times" in response.content.decode()
+
+
+def test_r_crt_2_a_wrong_name_and_a_wrong_number_give_equal_status_and_equal_pages(
+    client, certificate
+):
+    other = CertificateFactory.build().number
+    wrong_name = _verify(client, "Aaaaaaa Bbbbbbbbbb", certificate.number)
+    wrong_number = _verify(client, certificate.learner_name, other)
+
+    def without_inputs(response, name, number):
+        # The form echoes what was typed; everything else must be identical.
+        page = response.content.decode()
+        for echoed in (name, number, escape(name)):
+            page = page.replace(echoed, "")
+        return page.replace(escape(certificate.learner_name), "")
+
+    assert wrong_name.status_code == wrong_number.status_code == 200
+    assert without_inputs(wrong_name, "Aaaaaaa Bbbbbbbbbb", certificate.number) == without_inputs(
+        wrong_number, certificate.learner_name, other
+    )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Siobhan OKelleher", "siobhán o kelleher", "Siobhán O\u2019Kelleher", "Siobhan O-Kelleher."],
+)
+def test_r_crt_2_names_match_whatever_the_punctuation(client, certificate, typed):
+    page = _verify(client, typed, certificate.number).content.decode()
+
+    assert "This certificate is valid" in page
+
+
+@pytest.mark.parametrize(
+    "separator", ["\u2010", "\u2011", "\u2212", "\u200b", "\ufeff", "\u00a0", "\u2013"]
+)
+def test_r_crt_2_a_number_pasted_with_unicode_hyphens_or_invisible_characters_matches(
+    client, certificate, separator
+):
+    typed = certificate.number[:5] + separator + certificate.number[5:]
+
+    page = _verify(client, certificate.learner_name, typed).content.decode()
+
+    assert "This certificate is valid" in page
+
+
+def test_r_crt_2_public_results_are_never_kept_by_a_shared_cache(client, certificate):
+    by_name = _verify(client, certificate.learner_name, certificate.number)
+    by_token = client.get(f"/c/{certificate.qr_token}")
+
+    assert by_name["Cache-Control"] == "no-store"
+    assert by_token["Cache-Control"] == "no-store"
+
+
+def test_r_crt_2_the_qr_link_answers_head_requests(client, certificate):
+    assert client.head(f"/c/{certificate.qr_token}").status_code == 200
+
+
+def test_a_check_form_with_mistakes_says_error_in_the_page_title(client):
+    page = _verify(client, "", "").content.decode()
+
+    assert "<title>Error:" in page
+
+
+@override_settings(CERTIFICATE_CHECK_LIMIT_PER_NUMBER=(1, 600))
+def test_r_crt_2_a_throttled_check_page_says_when_to_retry_in_its_headers(client, certificate):
+    _verify(client, "Wrong Name", certificate.number)
+
+    response = _verify(client, certificate.learner_name, certificate.number)
 
     assert response.status_code == 429
     assert response["Retry-After"] == "600"

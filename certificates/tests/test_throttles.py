@@ -4,7 +4,7 @@ from unittest import mock
 
 from django.test import override_settings
 
-from certificates.throttles import check_throttle
+from certificates.throttles import check_failed, check_throttle
 
 
 @override_settings(CERTIFICATE_CHECK_LIMIT_PER_ADDRESS=(3, 60))
@@ -18,9 +18,10 @@ def test_r_crt_2_an_address_is_throttled_after_its_limit():
 
 
 @override_settings(CERTIFICATE_CHECK_LIMIT_PER_NUMBER=(2, 600))
-def test_r_crt_2_a_number_is_throttled_whichever_address_asks():
+def test_r_crt_2_a_number_is_throttled_after_failed_checks_whichever_address_asks():
     for index in range(2):
         assert check_throttle(client_address=f"192.0.2.{index}", number="ABCDE12345") is None
+        check_failed(number="ABCDE12345")
 
     throttled = check_throttle(client_address="198.51.100.1", number="ABCDE12345")
 
@@ -31,3 +32,9 @@ def test_r_crt_2_a_number_is_throttled_whichever_address_asks():
 def test_when_redis_cannot_be_reached_the_check_goes_ahead():
     with mock.patch("certificates.throttles._count_all", side_effect=ConnectionError("down")):
         assert check_throttle(client_address="192.0.2.7", number="ABCDE12345") is None
+
+
+@override_settings(CERTIFICATE_CHECK_LIMIT_PER_NUMBER=(2, 600))
+def test_r_crt_2_successful_checks_never_count_against_a_number():
+    for index in range(20):
+        assert check_throttle(client_address=f"192.0.2.{index}", number="ABCDE12345") is None

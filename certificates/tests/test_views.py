@@ -247,3 +247,107 @@ def test_the_bench_only_view_is_off_unless_the_bench_turns_it_on(client, setting
     assert client.get(reverse("certificates:bench_trivial")).status_code == 404
     settings.CERTIFICATES_BENCH_TRIVIAL_VIEW = True
     assert client.get(reverse("certificates:bench_trivial")).status_code == 200
+
+
+# --- robustness: junk input, stored PDFs, job errors, replaced and revoked downloads --------
+
+
+def test_nul_bytes_in_the_search_do_not_break_the_certificate_list(client, officer):
+    sign_in(client, officer)
+
+    response = client.get(reverse("certificates:list"), {"q": "Zo\x00e"})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("number", ["%00", "ABC%00DEF", "x" * 300, "7KQ4M-2XHPR%00"])
+def test_junk_in_a_certificate_number_in_the_url_is_not_found(client, officer, number):
+    sign_in(client, officer)
+
+    response = client.get(f"/certificates/{number}/")
+
+    assert response.status_code == 404
+
+
+def test_an_altered_stored_pdf_gives_a_clear_message_not_a_server_error(
+    client, provider, provider_admin
+):
+    certificate = _rendered(provider=provider)
+    with open(certificate.pdf.path, "ab") as handle:
+        handle.write(b"tampered")
+    sign_in(client, provider_admin)
+
+    response = client.get(reverse("certificates:pdf", args=[certificate.number]), follow=True)
+
+    assert response.status_code == 200
+    assert "failed its integrity check" in response.content.decode()
+    assert AuditEvent.objects.filter(action="certificate.pdf_integrity_failed").exists()
+
+
+def test_a_provider_user_sees_a_plain_message_when_rendering_failed_not_the_error(
+    client, provider, provider_admin, officer
+):
+    from certificates.models import RenderJob
+    from certificates.tests.factories import RenderJobFactory
+
+    job = RenderJobFactory(
+        provider=provider,
+        status=RenderJob.Status.FAILED,
+        error='OperationalError: connection to server at "10.0.0.5" failed',
+    )
+    sign_in(client, provider_admin)
+
+    page = client.get(reverse("certificates:job_detail", args=[job.pk])).content.decode()
+    progress = client.get(reverse("certificates:job_progress", args=[job.pk])).json()
+
+    assert "10.0.0.5" not in page
+    assert "10.0.0.5" not in progress["error"]
+    assert "Rendering stopped" in progress["error"]
+    client.logout()
+    sign_in(client, officer)
+    assert (
+        "10.0.0.5"
+        in client.get(reverse("certificates:job_progress", args=[job.pk])).json()["error"]
+    )
+
+
+def test_r_crt_6_a_provider_downloading_a_replaced_certificate_gets_the_replacement(
+    client, provider, provider_admin, officer
+):
+    old = _rendered(provider=provider)
+    new = services.certificate_replace(
+        certificate=old, reason="Lost", fee_pence=0, acting_user=officer, render=False
+    )
+    services.certificates_render(certificate_ids=[new.pk])
+    sign_in(client, provider_admin)
+
+    response = client.get(reverse("certificates:pdf", args=[old.number]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("certificates:pdf", args=[new.number])
+
+
+def test_r_crt_6_a_provider_downloading_a_revoked_certificate_is_told_why(
+    client, provider, provider_admin, officer
+):
+    certificate = _rendered(provider=provider)
+    services.certificate_revoke(certificate=certificate, reason="Malpractice", acting_user=officer)
+    sign_in(client, provider_admin)
+
+    response = client.get(reverse("certificates:pdf", args=[certificate.number]), follow=True)
+
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert "has been revoked" in response.content.decode()
+
+
+def test_r_acc_7_reading_a_batch_page_is_audited(client, provider, provider_admin):
+    from certificates.tests.factories import RenderJobFactory
+
+    job = RenderJobFactory(provider=provider)
+    sign_in(client, provider_admin)
+
+    client.get(reverse("certificates:job_detail", args=[job.pk]))
+
+    assert AuditEvent.objects.filter(
+        action="certificate.batch_viewed", actor=provider_admin
+    ).exists()

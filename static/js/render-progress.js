@@ -19,13 +19,23 @@
     bar.value = job.rendered;
     bar.max = job.total;
     bar.textContent = job.percent + "%";
-    if (job.error) { errorEl.textContent = "Rendering stopped: " + job.error; errorEl.hidden = false; }
+    if (job.error) { errorEl.textContent = job.error; errorEl.hidden = false; }
   }
 
   function poll() {
     fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (response.redirected || type.indexOf("application/json") !== 0) {
+          // Signed out (the login page came back): stop polling and offer the refresh link.
+          if (refresh) { refresh.hidden = false; }
+          return null;
+        }
+        if (!response.ok) { throw new Error(response.status); }
+        return response.json();
+      })
       .then(function (job) {
+        if (job === null) { return; }
         update(job);
         if (job.finished) { window.location.reload(); return; }
         window.setTimeout(poll, delay);
