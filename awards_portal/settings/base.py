@@ -181,6 +181,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "results.receipt_overdue_send",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Re-queue certificate render jobs that stalled (broker down at commit, a worker lost).
+    "certificates-resume-render-jobs": {
+        "task": "certificates.tasks.render_jobs_resume_task",
+        "schedule": 300.0,
+    },
 }
 
 REST_FRAMEWORK = {
