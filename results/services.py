@@ -814,8 +814,8 @@ def course_run_certificate_released(*, course_run: CourseRun, acting_user: User)
         _history_note(
             results,
             acting_user=acting_user,
-            note=f"{len(issued)} certificates issued for learners whose query was resolved. "
-            + where,
+            note=f"{len(issued)} certificate{'s' if len(issued) != 1 else ''} issued for "
+            f"learners whose query was resolved. {where}",
         )
         _render_after(results, issued, acting_user)
     return issued
