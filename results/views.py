@@ -657,7 +657,13 @@ def receipt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "results/receipt.html",
-        {"course_run": course_run, "results": results, "form": form, "deadline": deadline},
+        {
+            "course_run": course_run,
+            "results": results,
+            "form": form,
+            "deadline": deadline,
+            "late_certificates": selectors.late_certificates_of(course_run=course_run),
+        },
         status=400 if form.errors else 200,
     )
 
