@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Consignment, CourseRunResults, StageChange
+from .models import Consignment, CourseRunResults, LateCertificates, StageChange
 
 
 class StageChangeInline(admin.TabularInline):
@@ -21,3 +21,9 @@ class CourseRunResultsAdmin(admin.ModelAdmin):
 @admin.register(Consignment)
 class ConsignmentAdmin(admin.ModelAdmin):
     list_display = ("pk", "provider", "dispatched_on", "carrier", "tracking_reference")
+
+
+@admin.register(LateCertificates)
+class LateCertificatesAdmin(admin.ModelAdmin):
+    list_display = ("pk", "results", "consignment", "received_date")
+    readonly_fields = ("consignment", "results", "received_date", "received_by")

@@ -51,6 +51,9 @@ class DemoRun:
     learners: int = 3
     enter_results: bool = True
     dispatched_days_ago: int = 4
+    # The first learner is held back by a query, certificated after the dispatch and sent as
+    # late certificates in a later consignment, whose receipt is still to confirm (R-CRT-4).
+    late_certificates: bool = False
 
 
 DEMO_RUNS = (
@@ -71,6 +74,15 @@ DEMO_RUNS = (
         dispatched_days_ago=25,
     ),
     DemoRun("Food Safety results: dispatched", "30256", FOOD_SAFETY, Stage.DISPATCHED, 180),
+    DemoRun(
+        "Care results: late certificates",
+        "20117",
+        HEALTH_AND_SOCIAL_CARE,
+        Stage.RECEIVED,
+        190,
+        dispatched_days_ago=12,
+        late_certificates=True,
+    ),
 )
 
 
@@ -162,7 +174,21 @@ def _drive(spec: DemoRun, course_run: CourseRun) -> None:
         services.verifier_assign(course_run=course_run, verifier=priya, acting_user=priya)
     if spec.stage == Stage.SUBMITTED:
         return
-    if spec.stage == Stage.QUERIED or spec.stage == Stage.RECEIVED:
+    held: list[LearnerResult] = []
+    if spec.late_certificates:
+        held = [
+            LearnerResult.objects.filter(registration__course_run=course_run).order_by(
+                "registration__learner__uln", "pk"
+            )[0]
+        ]
+        services.course_run_query(
+            course_run=course_run,
+            note="Unit H/500/1001: the witness statement is missing. Please send it.",
+            learner_result_ids=[held[0].pk],
+            acting_user=priya,
+        )
+        services.course_run_submit(course_run=course_run, acting_user=provider_user)
+    elif spec.stage == Stage.QUERIED or spec.stage == Stage.RECEIVED:
         second = LearnerResult.objects.filter(registration__course_run=course_run).order_by(
             "registration__learner__uln", "pk"
         )[1]
@@ -175,7 +201,9 @@ def _drive(spec: DemoRun, course_run: CourseRun) -> None:
         if spec.stage == Stage.QUERIED:
             return
         services.course_run_submit(course_run=course_run, acting_user=provider_user)
-    services.course_run_confirm(course_run=course_run, acting_user=priya)
+    services.course_run_confirm(
+        course_run=course_run, acting_user=priya, hold_back_ids=[r.pk for r in held]
+    )
     if spec.stage == Stage.CONFIRMED:
         return
     today = timezone.localdate()
@@ -205,19 +233,34 @@ def _drive(spec: DemoRun, course_run: CourseRun) -> None:
         note="All certificates present.",
         acting_user=receipt_user,
     )
+    if held:
+        services.learner_query_resolve(learner_result=held[0], acting_user=priya)
+        services.course_run_certificate_released(course_run=course_run, acting_user=grace)
+        late = services.consignment_create(
+            provider=course_run.provider,
+            course_runs=[],
+            late_course_runs=[course_run],
+            acting_user=grace,
+        )
+        services.consignment_dispatch(
+            consignment=late,
+            carrier=Consignment.Carrier.ROYAL_MAIL,
+            tracking_reference=f"RM{course_run.pk:06d}8GB",
+            dispatched_on=today,
+            acting_user=grace,
+        )
 
 
 def _render_now(course_run: CourseRun) -> None:
     """Render the demo certificates here rather than waiting for a worker, so the demo's
     e-certificates and render jobs are complete as soon as `seed_demo` finishes."""
+    from certificates.models import RenderJob
     from certificates.services import certificates_render, render_job_progress
 
-    results = CourseRunResults.objects.filter(course_run=course_run).first()
-    if results is None or results.render_job is None:
-        return
-    job = results.render_job
-    certificates_render(certificate_ids=list(job.certificates.values_list("pk", flat=True)))
-    render_job_progress(job_id=job.pk)
+    # One job at certification, and one more for certificates issued later (held back).
+    for job in RenderJob.objects.filter(batch_key=f"course-run:{course_run.pk}").order_by("pk"):
+        certificates_render(certificate_ids=list(job.certificates.values_list("pk", flat=True)))
+        render_job_progress(job_id=job.pk)
 
 
 @transaction.atomic

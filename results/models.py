@@ -149,6 +149,15 @@ class LearnerResult(models.Model):
     certificates = models.ManyToManyField(
         "certificates.Certificate", blank=True, related_name="learner_results"
     )
+    # The consignment that carries this learner's certificates: the course run's own, or, for a
+    # learner certificated after that went out (held back by a query), a later one (R-CRT-4).
+    consignment = models.ForeignKey(
+        Consignment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="learner_results",
+    )
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -159,6 +168,52 @@ class LearnerResult(models.Model):
 
     def __str__(self) -> str:
         return f"Results of registration {self.registration_id}"
+
+
+class LateCertificates(models.Model):
+    """Certificates of an already dispatched course run, issued after its dispatch to learners
+    held back by an open query (R-CRT-4), sent in a later consignment. The learners are those
+    whose `LearnerResult.consignment` is this consignment; the provider confirms their receipt
+    separately, within ten working days of this consignment's dispatch (R-CRT-5)."""
+
+    consignment = models.ForeignKey(
+        Consignment, on_delete=models.PROTECT, related_name="late_certificates"
+    )
+    results = models.ForeignKey(
+        CourseRunResults, on_delete=models.PROTECT, related_name="late_certificates"
+    )
+    received_date = models.DateField(null=True, blank=True)
+    receipt_note = models.CharField(max_length=500, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    receipt_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    receipt_overdue_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "late certificates"
+        verbose_name_plural = "late certificates"
+        ordering = ["consignment_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consignment", "results"], name="late_certificates_once_per_consignment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Late certificates of {self.results.course_run} in consignment {self.consignment_id}"
+        )
+
+    @property
+    def is_received(self) -> bool:
+        return self.received_date is not None
+
+    def learner_results(self) -> models.QuerySet[LearnerResult]:
+        return LearnerResult.objects.filter(
+            consignment_id=self.consignment_id,
+            registration__course_run_id=self.results.course_run_id,
+        ).select_related("registration__learner")
 
 
 class UnitResult(models.Model):

@@ -1,6 +1,8 @@
 """The reports that travel with a consignment (R-CRT-4), as PDFs rendered with WeasyPrint: the
 Certification Report (the course runs certificated) and a Certificate Summary per course run
-(the certificates issued to each learner). Fonts come from static/fonts, never from the web."""
+(the certificates issued to each learner). A consignment's reports list exactly the certificates
+it carries: a later consignment of late certificates (learners held back by a query) lists only
+those. Fonts come from static/fonts, never from the web."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -30,12 +33,17 @@ class SummaryLine:
     grade: str
 
 
-def certificate_summary_lines(course_run: CourseRun) -> list[SummaryLine]:
-    """Every certificate issued through this course run's results, per learner."""
+def certificate_summary_lines(
+    course_run: CourseRun, consignment: Consignment | None = None
+) -> list[SummaryLine]:
+    """Every certificate issued through this course run's results, per learner; with a
+    consignment, only the certificates that consignment carries."""
     lines = []
+    results = LearnerResult.objects.filter(registration__course_run=course_run)
+    if consignment is not None:
+        results = results.filter(consignment=consignment)
     results = (
-        LearnerResult.objects.filter(registration__course_run=course_run)
-        .select_related("registration__learner")
+        results.select_related("registration__learner")
         .prefetch_related("certificates")
         .order_by("registration__learner__family_name", "registration__learner__given_name", "pk")
     )
@@ -84,12 +92,19 @@ def _pdf(template: str, context: dict[str, Any]) -> bytes:
     return pdf
 
 
-def certificate_summary_pdf(course_run: CourseRun) -> bytes:
-    lines = certificate_summary_lines(course_run)
+def certificate_summary_pdf(
+    course_run: CourseRun,
+    consignment: Consignment | None = None,
+    *,
+    late: bool = False,
+) -> bytes:
+    lines = certificate_summary_lines(course_run, consignment)
     return _pdf(
         "results/pdf/certificate_summary.html",
         {
             "course_run": course_run,
+            "consignment": consignment,
+            "late": late,
             "lines": lines,
         },
     )
@@ -101,8 +116,28 @@ def certification_report_pdf(consignment: Consignment) -> bytes:
     for member in consignment.course_run_results.select_related(
         "course_run__qualification"
     ).order_by("course_run__programme_name", "pk"):
-        lines = certificate_summary_lines(member.course_run)
-        runs.append({"results": member, "course_run": member.course_run, "lines": lines})
+        lines = certificate_summary_lines(member.course_run, consignment)
+        runs.append(
+            {"results": member, "course_run": member.course_run, "lines": lines, "late": False}
+        )
+        total += len(lines)
+    for late in consignment.late_certificates.select_related(
+        "results__course_run__qualification"
+    ).order_by("results__course_run__programme_name", "pk"):
+        course_run = late.results.course_run
+        lines = certificate_summary_lines(course_run, consignment)
+        issued = LearnerResult.objects.filter(
+            consignment=consignment, registration__course_run=course_run
+        ).aggregate(last=Max("results_issued_date"))["last"]
+        runs.append(
+            {
+                "results": late.results,
+                "course_run": course_run,
+                "lines": lines,
+                "late": True,
+                "certificated_on": issued,
+            }
+        )
         total += len(lines)
     return _pdf(
         "results/pdf/certification_report.html",

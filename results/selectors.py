@@ -7,8 +7,9 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
+from django.urls import reverse
 from django.utils import timezone
 
 from awards_portal.working_days import working_day_add, working_days_between
@@ -17,7 +18,14 @@ from qualifications.selectors import rules_of_combination_for
 from registrations.models import CourseRun, Registration, RegistrationStatus
 from registrations.selectors import course_runs_visible_to
 
-from .models import Consignment, CourseRunResults, LearnerResult, ResultsImport, Stage
+from .models import (
+    Consignment,
+    CourseRunResults,
+    LateCertificates,
+    LearnerResult,
+    ResultsImport,
+    Stage,
+)
 from .retention import latest_date_due_for_deletion
 from .validators import (
     GradeOption,
@@ -222,6 +230,65 @@ def dispatch_candidates(*, user: User) -> QuerySet[CourseRunResults]:
     )
 
 
+def late_learner_results_for(*, course_run: CourseRun) -> QuerySet[LearnerResult]:
+    """Learners of the course run with certificates issued (still Certificate Claimed) that are in
+    no consignment yet. Once the course run has been dispatched these are its late certificates:
+    learners held back by a query and certificated afterwards (R-CRT-4)."""
+    return LearnerResult.objects.filter(
+        Exists(LearnerResult.certificates.through.objects.filter(learnerresult_id=OuterRef("pk"))),
+        registration__course_run=course_run,
+        registration__voided_at__isnull=True,
+        registration__status=S.CERTIFICATE_CLAIMED,
+        results_issued_date__isnull=False,
+        consignment__isnull=True,
+    ).select_related("registration__learner")
+
+
+def late_dispatch_candidates(*, user: User) -> QuerySet[CourseRunResults]:
+    """Dispatched (or received) course runs with late certificates waiting for a consignment."""
+    waiting = LearnerResult.objects.filter(
+        Exists(LearnerResult.certificates.through.objects.filter(learnerresult_id=OuterRef("pk"))),
+        registration__course_run_id=OuterRef("course_run_id"),
+        registration__voided_at__isnull=True,
+        registration__status=S.CERTIFICATE_CLAIMED,
+        results_issued_date__isnull=False,
+        consignment__isnull=True,
+    )
+    return (
+        results_visible_to(user=user)
+        .filter(Exists(waiting), stage__in=(Stage.DISPATCHED, Stage.RECEIVED))
+        .order_by("course_run__provider__organisation__name", "course_run__programme_name", "pk")
+    )
+
+
+def late_certificates_visible_to(*, user: User) -> QuerySet[LateCertificates]:
+    late = LateCertificates.objects.select_related(
+        "consignment", "results__course_run__provider__organisation", "results__course_run"
+    )
+    if user.is_ao_staff:
+        return late
+    return late.filter(results__course_run__provider__organisation_id=user.organisation_id)
+
+
+def late_certificates_of(*, course_run: CourseRun) -> list[LateCertificates]:
+    """The course run's late certificates, each with the learners it carries (`learners`)."""
+    groups = list(
+        LateCertificates.objects.filter(results__course_run=course_run)
+        .select_related("consignment")
+        .order_by("consignment_id", "pk")
+    )
+    by_consignment: dict[int, list[LearnerResult]] = {}
+    for result in LearnerResult.objects.filter(
+        registration__course_run=course_run,
+        consignment_id__in=[g.consignment_id for g in groups],
+    ).select_related("registration__learner"):
+        assert result.consignment_id is not None
+        by_consignment.setdefault(result.consignment_id, []).append(result)
+    for group in groups:
+        group.learners = by_consignment.get(group.consignment_id, [])  # type: ignore[attr-defined]
+    return groups
+
+
 def consignments_visible_to(*, user: User) -> QuerySet[Consignment]:
     consignments = Consignment.objects.select_related("provider__organisation")
     if user.is_ao_staff:
@@ -295,10 +362,31 @@ def stage_counts(course_runs: list[CourseRun]) -> list[StageCount]:
 
 @dataclass(frozen=True)
 class PendingReceipt:
+    """A receipt the provider has still to confirm: a dispatched course run, or late
+    certificates of a course run sent in a later consignment (`late` set)."""
+
     results: CourseRunResults
+    consignment: Consignment
     dispatched_on: datetime.date
     deadline: datetime.date
     working_days_left: int  # negative when overdue
+    late: LateCertificates | None = None
+    late_learners: str = ""
+
+    @property
+    def tracking_reference(self) -> str:
+        return self.consignment.tracking_reference
+
+    @property
+    def description(self) -> str:
+        name = self.results.course_run.programme_name
+        return f"{name}: late certificates ({self.late_learners})" if self.late else name
+
+    @property
+    def receipt_url(self) -> str:
+        if self.late is not None:
+            return reverse("results:late_receipt", args=[self.late.pk])
+        return reverse("results:receipt", args=[self.results.course_run_id])
 
     @property
     def is_overdue(self) -> bool:
@@ -322,25 +410,50 @@ def receipt_pending(
     overdue_only: bool = False,
     today: datetime.date | None = None,
 ) -> list[PendingReceipt]:
-    """Course runs dispatched and not yet confirmed received, soonest deadline first."""
+    """Course runs dispatched and not yet confirmed received, and late certificates sent in a
+    later consignment and not yet confirmed received, soonest deadline first."""
     from .services import RECEIPT_DEADLINE_WORKING_DAYS
 
     today = today or timezone.localdate()
     pending = results_visible_to(user=user).filter(
         stage=Stage.DISPATCHED, consignment__dispatched_on__isnull=False
     )
+    late_pending = late_certificates_visible_to(user=user).filter(
+        received_date__isnull=True, consignment__dispatched_on__isnull=False
+    )
     if provider_id is not None:
         pending = pending.filter(course_run__provider_id=provider_id)
-    rows = []
+        late_pending = late_pending.filter(results__course_run__provider_id=provider_id)
+    candidates: list[tuple[CourseRunResults, Consignment, LateCertificates | None]] = []
     for results in pending:
-        assert results.consignment is not None and results.consignment.dispatched_on
-        dispatched_on = results.consignment.dispatched_on
+        assert results.consignment is not None
+        candidates.append((results, results.consignment, None))
+    late_list = list(late_pending.select_related("results__course_run__qualification"))
+    names: dict[tuple[int | None, int], list[str]] = {}
+    for result in LearnerResult.objects.filter(
+        consignment_id__in=[late.consignment_id for late in late_list]
+    ).select_related("registration__learner"):
+        key = (result.consignment_id, result.registration.course_run_id)
+        names.setdefault(key, []).append(result.registration.learner.full_name)
+    for group in late_list:
+        candidates.append((group.results, group.consignment, group))
+    rows = []
+    for results, consignment, late in candidates:
+        assert consignment.dispatched_on is not None
+        dispatched_on = consignment.dispatched_on
         deadline = working_day_add(dispatched_on, RECEIPT_DEADLINE_WORKING_DAYS)
         row = PendingReceipt(
             results=results,
+            consignment=consignment,
             dispatched_on=dispatched_on,
             deadline=deadline,
             working_days_left=working_days_between(today, deadline),
+            late=late,
+            late_learners=", ".join(
+                sorted(names.get((late.consignment_id, results.course_run_id), []))
+            )
+            if late
+            else "",
         )
         if overdue_only and not row.is_overdue:
             continue

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.emails import email_send
@@ -32,6 +33,7 @@ from registrations.validators import RegistrationRecord
 from .models import (
     Consignment,
     CourseRunResults,
+    LateCertificates,
     LearnerResult,
     ResultsImport,
     ResultsQuery,
@@ -42,6 +44,7 @@ from .models import (
 from .selectors import (
     RESULTS_STATUSES,
     import_facts_for,
+    late_learner_results_for,
     learner_outcomes_for,
     results_grid_for,
 )
@@ -524,9 +527,9 @@ def verifier_assign(
     return results
 
 
-def _provider_recipients(course_run: CourseRun, roles: Iterable[str]) -> list[str]:
+def _provider_recipients(provider: Provider, roles: Iterable[str]) -> list[str]:
     users = User.objects.filter(
-        organisation_id=course_run.provider.organisation_id, status=User.Status.ACTIVE
+        organisation_id=provider.organisation_id, status=User.Status.ACTIVE
     ).order_by("username")
     wanted = set(roles)
     chosen = [u.email for u in users if wanted.intersection(u.roles)]
@@ -560,7 +563,9 @@ def course_run_query(
     query.learners.set(learners)
     LearnerResult.objects.filter(pk__in=[r.pk for r in learners]).update(query_open=True)
     email_send(
-        to=_provider_recipients(course_run, {Role.RESULTS_ENTRY, Role.PROVIDER_SUPER_USER}),
+        to=_provider_recipients(
+            course_run.provider, {Role.RESULTS_ENTRY, Role.PROVIDER_SUPER_USER}
+        ),
         template="results/email/queried",
         context={"course_run": course_run, "note": note, "learners": names},
     )
@@ -698,8 +703,16 @@ def _certificate_learners(
         result.results_issued_date = award_date
         result.qualification_achieved = outcome.qualification_achieved
         result.qualification_grade = outcome.qualification_grade
+        if certificates and results.consignment and not results.consignment.is_dispatched:
+            # Certificated before the course run's consignment went out: they go with it.
+            result.consignment = results.consignment
         result.save(
-            update_fields=["results_issued_date", "qualification_achieved", "qualification_grade"]
+            update_fields=[
+                "results_issued_date",
+                "qualification_achieved",
+                "qualification_grade",
+                "consignment",
+            ]
         )
         result.certificates.add(*certificates)
         issued += [c.pk for c in certificates]
@@ -782,7 +795,8 @@ def course_run_certificate(
 @transaction.atomic
 def course_run_certificate_released(*, course_run: CourseRun, acting_user: User) -> list[int]:
     """After certification: certificate learners whose held-back query has since been resolved.
-    Their certificates go out in the next consignment (their registrations are not yet sent)."""
+    If the course run's consignment has not gone out yet they join it; otherwise they are late
+    certificates, sent in a later consignment (`consignment_create(late_course_runs=...)`)."""
     _require_ao(acting_user, Capability.CERTIFICATE)
     results = _lock(course_run)
     if results.stage not in (Stage.CERTIFICATED, Stage.DISPATCHED, Stage.RECEIVED):
@@ -793,13 +807,15 @@ def course_run_certificate_released(*, course_run: CourseRun, acting_user: User)
         results=results, award_date=timezone.localdate(), acting_user=acting_user
     )
     if issued:
-        StageChange.objects.create(
-            results=results,
-            from_stage=results.stage,
-            to_stage=results.stage,
-            actor=acting_user,
-            actor_name=acting_user.full_name,
-            note=f"{len(issued)} certificates issued for learners whose query was resolved.",
+        if results.consignment is None or not results.consignment.is_dispatched:
+            where = "They go out with the course run's certificates."
+        else:
+            where = "They are late certificates, to be sent in a later consignment."
+        _history_note(
+            results,
+            acting_user=acting_user,
+            note=f"{len(issued)} certificate{'s' if len(issued) != 1 else ''} issued for "
+            f"learners whose query was resolved. {where}",
         )
         _render_after(results, issued, acting_user)
     return issued
@@ -808,18 +824,47 @@ def course_run_certificate_released(*, course_run: CourseRun, acting_user: User)
 # --- dispatch (R-CRT-4) -------------------------------------------------------------------------
 
 
+def _names(learner_results: Iterable[LearnerResult]) -> str:
+    return ", ".join(sorted(r.registration.learner.full_name for r in learner_results))
+
+
+def _history_note(results: CourseRunResults, *, acting_user: User | None, note: str) -> None:
+    """An event in the course run's history that leaves its stage as it is: certificates issued,
+    sent or received for learners held back after the course run itself moved on (R-CRT-4)."""
+    StageChange.objects.create(
+        results=results,
+        from_stage=results.stage,
+        to_stage=results.stage,
+        actor=acting_user,
+        actor_name=acting_user.full_name if acting_user else "System",
+        note=note,
+    )
+
+
 @transaction.atomic
 def consignment_create(
-    *, provider: Provider, course_runs: Sequence[CourseRun], acting_user: User | None
+    *,
+    provider: Provider,
+    course_runs: Sequence[CourseRun],
+    acting_user: User | None,
+    late_course_runs: Sequence[CourseRun] = (),
 ) -> Consignment:
-    """Group a provider's certificated course runs that have not been sent yet."""
+    """Group a provider's certificated course runs that have not been sent yet, and the late
+    certificates of its already dispatched course runs: learners held back by a query and
+    certificated after their course run went out (R-CRT-4). Each learner's certificates travel
+    in exactly one consignment (`LearnerResult.consignment`)."""
     _require_ao(acting_user, Capability.CERTIFICATE)
-    if not course_runs:
-        raise _reject("course_runs", "Choose at least one certificated course run.", "required")
-    locked = [_lock(cr) for cr in sorted(course_runs, key=lambda c: c.pk)]
+    if not course_runs and not late_course_runs:
+        raise _reject(
+            "course_runs",
+            "Choose at least one certificated course run or course run with late certificates.",
+            "required",
+        )
+    wanted = {run.pk: run for run in [*course_runs, *late_course_runs]}
+    locked = {pk: _lock(wanted[pk]) for pk in sorted(wanted)}
     errors = []
-    for results in locked:
-        run = results.course_run
+    for run in course_runs:
+        results = locked[run.pk]
         if run.provider_id != provider.pk:
             errors.append(
                 FieldError("course_runs", f"{run.programme_name} belongs to another centre.")
@@ -834,20 +879,104 @@ def consignment_create(
                     "not_certificated",
                 )
             )
+    late: dict[int, list[LearnerResult]] = {}
+    for run in late_course_runs:
+        results = locked[run.pk]
+        if run.provider_id != provider.pk:
+            errors.append(
+                FieldError("late_course_runs", f"{run.programme_name} belongs to another centre.")
+            )
+        elif results.stage not in (Stage.DISPATCHED, Stage.RECEIVED):
+            errors.append(
+                FieldError(
+                    "late_course_runs",
+                    f"{run.programme_name} is {results.get_stage_display()}; late certificates "
+                    "are those of a course run already dispatched.",
+                    "not_dispatched",
+                )
+            )
+        else:
+            learners = list(
+                late_learner_results_for(course_run=run)
+                .select_for_update(of=("self",))
+                .order_by("pk")
+            )
+            if not learners:
+                errors.append(
+                    FieldError(
+                        "late_course_runs",
+                        f"{run.programme_name} has no late certificates waiting to be sent.",
+                        "no_late_certificates",
+                    )
+                )
+            late[run.pk] = learners
     if errors:
         raise ResultsRejected(errors)
     consignment = Consignment.objects.create(provider=provider, created_by=acting_user)
-    for results in locked:
+    for run in course_runs:
+        results = locked[run.pk]
         results.consignment = consignment
         results.save(update_fields=["consignment"])
+        late_learner_results_for(course_run=run).update(consignment=consignment)
+    for run in late_course_runs:
+        results = locked[run.pk]
+        learners = late[run.pk]
+        group = LateCertificates.objects.create(consignment=consignment, results=results)
+        LearnerResult.objects.filter(pk__in=[r.pk for r in learners]).update(
+            consignment=consignment
+        )
+        _history_note(
+            results,
+            acting_user=acting_user,
+            note=f"Late certificates added to consignment {consignment.pk}: {_names(learners)}.",
+        )
+        audit_record(
+            actor=acting_user,
+            action="results.late_certificates_add",
+            target=group,
+            before={"consignment": None},
+            after={
+                "consignment": consignment.pk,
+                "registrations": [r.registration.registration_number for r in learners],
+            },
+            organisation_id=provider.organisation_id,
+        )
     audit_record(
         actor=acting_user,
         action="consignment.create",
         target=consignment,
-        after={"course_runs": [r.course_run_id for r in locked]},
+        after={
+            "course_runs": [run.pk for run in course_runs],
+            "late_certificates_of": [run.pk for run in late_course_runs],
+        },
         organisation_id=provider.organisation_id,
     )
     return consignment
+
+
+def _send_registrations(
+    *, consignment: Consignment, course_run_id: int, acting_user: User | None
+) -> None:
+    """The claimed registrations whose certificates travel in this consignment move to
+    Certificate Sent, with the dispatch date and tracking reference."""
+    assert consignment.dispatched_on is not None
+    for registration in Registration.objects.filter(
+        course_run_id=course_run_id,
+        result__consignment=consignment,
+        status=S.CERTIFICATE_CLAIMED,
+        voided_at__isnull=True,
+    ).order_by("pk"):
+        current = RegistrationRecord.of(registration)
+        registration_update_status(
+            registration=registration,
+            proposed=replace(
+                current,
+                status=S.CERTIFICATE_SENT,
+                certificate_sent_date=consignment.dispatched_on,
+                postal_tracking_reference=consignment.tracking_reference,
+            ),
+            acting_user=acting_user,
+        )
 
 
 @transaction.atomic
@@ -860,7 +989,8 @@ def consignment_dispatch(
     acting_user: User | None,
 ) -> Consignment:
     """Record carrier and tracking reference (R-CRT-4); the course runs move to Dispatched and
-    their claimed registrations to Certificate Sent, with the date and tracking reference."""
+    the registrations whose certificates are in the consignment (late ones included) to
+    Certificate Sent, with the date and tracking reference."""
     _require_ao(acting_user, Capability.CERTIFICATE)
     consignment = (
         Consignment.objects.select_for_update()
@@ -870,17 +1000,25 @@ def consignment_dispatch(
     if consignment.is_dispatched:
         raise _reject("consignment", "This consignment has already been dispatched.", "dispatched")
     members = list(consignment.course_run_results.order_by("course_run_id"))
-    if not members:
+    late = list(
+        consignment.late_certificates.select_related("results__course_run").order_by(
+            "results__course_run_id"
+        )
+    )
+    if not members and not late:
         raise _reject("consignment", "This consignment has no course runs.", "empty")
-    latest_certification = max(
-        (m.certificated_on for m in members if m.certificated_on), default=None
+    last_issued = LearnerResult.objects.filter(consignment=consignment).aggregate(
+        last=Max("results_issued_date")
+    )["last"]
+    issue_dates = [m.certificated_on for m in members if m.certificated_on] + (
+        [last_issued] if last_issued else []
     )
     errors = dispatch_errors(
         carrier=carrier,
         carriers=Consignment.Carrier.values,
         tracking_reference=tracking_reference,
         dispatched_on=dispatched_on,
-        certificated_on=latest_certification,
+        certificated_on=max(issue_dates, default=None),
         today=timezone.localdate(),
     )
     if errors:
@@ -891,30 +1029,36 @@ def consignment_dispatch(
     consignment.dispatched_on = dispatched_on
     consignment.dispatched_by = acting_user
     consignment.save()
+    sent_by = f"{consignment.get_carrier_display()}, tracking {consignment.tracking_reference}"
     for member in members:
         results = _lock(member.course_run)
-        _transition(
-            results,
-            Stage.DISPATCHED,
-            acting_user=acting_user,
-            note=f"{consignment.get_carrier_display()}, tracking {consignment.tracking_reference}",
+        _transition(results, Stage.DISPATCHED, acting_user=acting_user, note=sent_by)
+        _send_registrations(
+            consignment=consignment, course_run_id=results.course_run_id, acting_user=acting_user
         )
-        for registration in Registration.objects.filter(
-            course_run_id=results.course_run_id,
-            status=S.CERTIFICATE_CLAIMED,
-            voided_at__isnull=True,
-        ).order_by("pk"):
-            current = RegistrationRecord.of(registration)
-            registration_update_status(
-                registration=registration,
-                proposed=replace(
-                    current,
-                    status=S.CERTIFICATE_SENT,
-                    certificate_sent_date=dispatched_on,
-                    postal_tracking_reference=consignment.tracking_reference,
-                ),
-                acting_user=acting_user,
-            )
+    for group in late:
+        results = _lock(group.results.course_run)
+        learners = list(group.learner_results())
+        _send_registrations(
+            consignment=consignment, course_run_id=results.course_run_id, acting_user=acting_user
+        )
+        _history_note(
+            results,
+            acting_user=acting_user,
+            note=f"Late certificates sent in consignment {consignment.pk}: {sent_by} "
+            f"({_names(learners)}).",
+        )
+        audit_record(
+            actor=acting_user,
+            action="results.late_certificates_dispatch",
+            target=group,
+            after={
+                "dispatched_on": dispatched_on,
+                "tracking_reference": consignment.tracking_reference,
+                "registrations": [r.registration.registration_number for r in learners],
+            },
+            organisation_id=consignment.provider.organisation_id,
+        )
     audit_record(
         actor=acting_user,
         action="consignment.dispatch",
@@ -951,12 +1095,20 @@ def e_certificates_ready_notify(*, consignment_id: int) -> bool:
         if not consignment.provider.e_certificates_enabled or not consignment.is_dispatched:
             return False
         course_runs = [m.course_run for m in consignment.course_run_results.order_by("pk")]
+        late_course_runs = [
+            group.results.course_run
+            for group in consignment.late_certificates.select_related("results__course_run")
+        ]
         email_send(
             to=_provider_recipients(
-                course_runs[0], {Role.PROVIDER_SUPER_USER, Role.MANAGE_REGISTRATION}
+                consignment.provider, {Role.PROVIDER_SUPER_USER, Role.MANAGE_REGISTRATION}
             ),
             template="results/email/e_certificates_ready",
-            context={"consignment": consignment, "course_runs": course_runs},
+            context={
+                "consignment": consignment,
+                "course_runs": course_runs,
+                "late_course_runs": late_course_runs,
+            },
         )
         consignment.e_certificates_notified_at = timezone.now()
         consignment.save(update_fields=["e_certificates_notified_at"])
@@ -971,6 +1123,42 @@ def receipt_deadline(dispatched_on: datetime.date) -> datetime.date:
     return working_day_add(dispatched_on, RECEIPT_DEADLINE_WORKING_DAYS)
 
 
+def _receive_registrations(
+    *,
+    consignment_id: int,
+    course_run_id: int,
+    received_date: datetime.date,
+    acting_user: User | None,
+) -> None:
+    """The sent registrations whose certificates travelled in this consignment move to
+    Certificate Received with the date received."""
+    for registration in Registration.objects.filter(
+        course_run_id=course_run_id,
+        result__consignment_id=consignment_id,
+        status=S.CERTIFICATE_SENT,
+        voided_at__isnull=True,
+    ).order_by("pk"):
+        current = RegistrationRecord.of(registration)
+        registration_update_status(
+            registration=registration,
+            proposed=replace(
+                current, status=S.CERTIFICATE_RECEIVED, certificate_received_date=received_date
+            ),
+            acting_user=acting_user,
+        )
+
+
+def _receipt_errors(
+    *, received_date: datetime.date | None, note: str, dispatched_on: datetime.date
+) -> list[FieldError]:
+    errors = receipt_date_errors(
+        received=received_date, dispatched_on=dispatched_on, today=timezone.localdate()
+    )
+    if len(note) > 500:
+        errors.append(FieldError("note", "Use at most 500 characters for the note.", "long"))
+    return errors
+
+
 @transaction.atomic
 def course_run_receipt_confirm(
     *,
@@ -980,7 +1168,8 @@ def course_run_receipt_confirm(
     acting_user: User | None,
 ) -> CourseRunResults:
     """ "CRF Received": the provider confirms the date the certificates arrived, with an optional
-    note; the course run moves to Received and its sent registrations to Certificate Received."""
+    note; the course run moves to Received and the registrations sent in its consignment to
+    Certificate Received (late certificates are confirmed on their own)."""
     _require_provider_user(acting_user, course_run, Capability.CONFIRM_RECEIPT)
     results = _lock(course_run)
     problem = transition_error(results.stage, Stage.RECEIVED)
@@ -988,13 +1177,9 @@ def course_run_receipt_confirm(
         raise _reject("stage", problem, "invalid_transition")
     assert results.consignment is not None and results.consignment.dispatched_on is not None
     note = note.strip()
-    errors = receipt_date_errors(
-        received=received_date,
-        dispatched_on=results.consignment.dispatched_on,
-        today=timezone.localdate(),
+    errors = _receipt_errors(
+        received_date=received_date, note=note, dispatched_on=results.consignment.dispatched_on
     )
-    if len(note) > 500:
-        errors.append(FieldError("note", "Use at most 500 characters for the note.", "long"))
     if errors:
         raise ResultsRejected(errors)
     assert received_date is not None
@@ -1007,24 +1192,127 @@ def course_run_receipt_confirm(
         acting_user=acting_user,
         note=f"CRF Received on {received_date:%d/%m/%Y}." + (f" {note}" if note else ""),
     )
-    for registration in Registration.objects.filter(
-        course_run=course_run, status=S.CERTIFICATE_SENT, voided_at__isnull=True
-    ).order_by("pk"):
-        current = RegistrationRecord.of(registration)
-        registration_update_status(
-            registration=registration,
-            proposed=replace(
-                current, status=S.CERTIFICATE_RECEIVED, certificate_received_date=received_date
-            ),
-            acting_user=acting_user,
-        )
+    _receive_registrations(
+        consignment_id=results.consignment.pk,
+        course_run_id=course_run.pk,
+        received_date=received_date,
+        acting_user=acting_user,
+    )
     return results
 
 
+@transaction.atomic
+def late_certificates_receipt_confirm(
+    *,
+    late: LateCertificates,
+    received_date: datetime.date | None,
+    note: str,
+    acting_user: User | None,
+) -> LateCertificates:
+    """ "CRF Received" for late certificates: the provider confirms the date they arrived, with an
+    optional note; their registrations move to Certificate Received (R-CRT-5). The course run's
+    own receipt is separate and its stage does not change."""
+    course_run = late.results.course_run
+    _require_provider_user(acting_user, course_run, Capability.CONFIRM_RECEIPT)
+    results = _lock(course_run)
+    late = (
+        LateCertificates.objects.select_for_update(of=("self",))
+        .select_related("consignment")
+        .get(pk=late.pk)
+    )
+    dispatched_on = late.consignment.dispatched_on
+    if dispatched_on is None:
+        raise _reject(
+            "stage", "These late certificates have not been dispatched yet.", "not_dispatched"
+        )
+    if late.received_date is not None:
+        raise _reject(
+            "stage",
+            f"Receipt of these late certificates was already confirmed on "
+            f"{late.received_date:%d/%m/%Y}.",
+            "already_received",
+        )
+    note = note.strip()
+    errors = _receipt_errors(received_date=received_date, note=note, dispatched_on=dispatched_on)
+    if errors:
+        raise ResultsRejected(errors)
+    assert received_date is not None
+    learners = list(late.learner_results())
+    late.received_date = received_date
+    late.receipt_note = note
+    late.received_by = acting_user
+    late.save(update_fields=["received_date", "receipt_note", "received_by"])
+    _receive_registrations(
+        consignment_id=late.consignment_id,
+        course_run_id=course_run.pk,
+        received_date=received_date,
+        acting_user=acting_user,
+    )
+    _history_note(
+        results,
+        acting_user=acting_user,
+        note=f"CRF Received on {received_date:%d/%m/%Y} for the late certificates in consignment "
+        f"{late.consignment_id} ({_names(learners)})." + (f" {note}" if note else ""),
+    )
+    audit_record(
+        actor=acting_user,
+        action="results.late_certificates_receive",
+        target=late,
+        before={"received_date": None},
+        after={"received_date": received_date, "receipt_note": note},
+        organisation_id=course_run.provider.organisation_id,
+    )
+    return late
+
+
+def _receipt_email_due(
+    *, dispatched_on: datetime.date, today: datetime.date, overdue: bool
+) -> bool:
+    if overdue:
+        return today > receipt_deadline(dispatched_on)
+    return today >= working_day_add(dispatched_on, RECEIPT_REMINDER_WORKING_DAY)
+
+
+def _receipt_email_send(
+    *,
+    course_run: CourseRun,
+    consignment: Consignment,
+    receipt_path: str,
+    late_learners: str,
+    overdue: bool,
+    target: CourseRunResults | LateCertificates,
+) -> None:
+    assert consignment.dispatched_on is not None
+    deadline = receipt_deadline(consignment.dispatched_on)
+    email_send(
+        to=_provider_recipients(
+            course_run.provider, {Role.CERTIFICATE_RECEIPT, Role.PROVIDER_SUPER_USER}
+        ),
+        template="results/email/receipt_overdue" if overdue else "results/email/receipt_reminder",
+        context={
+            "course_run": course_run,
+            "dispatched_on": consignment.dispatched_on,
+            "deadline": deadline,
+            "tracking_reference": consignment.tracking_reference,
+            "receipt_path": receipt_path,
+            "late_learners": late_learners,
+        },
+    )
+    audit_record(
+        actor=None,
+        action="results.receipt_overdue_email" if overdue else "results.receipt_reminder_email",
+        target=target,
+        detail={"deadline": deadline},
+        organisation_id=course_run.provider.organisation_id,
+    )
+
+
 def _receipt_emails(*, today: datetime.date, overdue: bool) -> int:
-    """Send each pending course run its reminder (7th working day) or overdue email (after the
-    10th) once: the sent time is written under a row lock before the email is queued."""
+    """Send each pending receipt (a dispatched course run, or late certificates sent later) its
+    reminder (7th working day) or overdue email (after the 10th) once: the sent time is written
+    under a row lock before the email is queued."""
     field = "receipt_overdue_sent_at" if overdue else "receipt_reminder_sent_at"
+    sent = 0
     candidates = (
         CourseRunResults.objects.filter(
             stage=Stage.DISPATCHED, consignment__dispatched_on__isnull=False
@@ -1033,7 +1321,6 @@ def _receipt_emails(*, today: datetime.date, overdue: bool) -> int:
         .values_list("pk", flat=True)
         .order_by("pk")
     )
-    sent = 0
     for pk in list(candidates):
         with transaction.atomic():
             results = (
@@ -1044,40 +1331,52 @@ def _receipt_emails(*, today: datetime.date, overdue: bool) -> int:
             if getattr(results, field) is not None or results.stage != Stage.DISPATCHED:
                 continue
             assert results.consignment is not None and results.consignment.dispatched_on
-            dispatched_on = results.consignment.dispatched_on
-            deadline = receipt_deadline(dispatched_on)
-            due = (
-                today > deadline
-                if overdue
-                else today >= working_day_add(dispatched_on, RECEIPT_REMINDER_WORKING_DAY)
-            )
-            if not due:
+            if not _receipt_email_due(
+                dispatched_on=results.consignment.dispatched_on, today=today, overdue=overdue
+            ):
                 continue
             setattr(results, field, timezone.now())
             results.save(update_fields=[field])
-            course_run = results.course_run
-            email_send(
-                to=_provider_recipients(
-                    course_run, {Role.CERTIFICATE_RECEIPT, Role.PROVIDER_SUPER_USER}
-                ),
-                template="results/email/receipt_overdue"
-                if overdue
-                else "results/email/receipt_reminder",
-                context={
-                    "course_run": course_run,
-                    "dispatched_on": dispatched_on,
-                    "deadline": deadline,
-                    "tracking_reference": results.consignment.tracking_reference,
-                },
-            )
-            audit_record(
-                actor=None,
-                action="results.receipt_overdue_email"
-                if overdue
-                else "results.receipt_reminder_email",
+            _receipt_email_send(
+                course_run=results.course_run,
+                consignment=results.consignment,
+                receipt_path=reverse("results:receipt", args=[results.course_run_id]),
+                late_learners="",
+                overdue=overdue,
                 target=results,
-                detail={"deadline": deadline},
-                organisation_id=course_run.provider.organisation_id,
+            )
+            sent += 1
+    late_candidates = (
+        LateCertificates.objects.filter(
+            received_date__isnull=True, consignment__dispatched_on__isnull=False
+        )
+        .filter(**{f"{field}__isnull": True})
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
+    for pk in list(late_candidates):
+        with transaction.atomic():
+            late = (
+                LateCertificates.objects.select_for_update(of=("self",))
+                .select_related("results__course_run__provider__organisation", "consignment")
+                .get(pk=pk)
+            )
+            if getattr(late, field) is not None or late.received_date is not None:
+                continue
+            assert late.consignment.dispatched_on is not None
+            if not _receipt_email_due(
+                dispatched_on=late.consignment.dispatched_on, today=today, overdue=overdue
+            ):
+                continue
+            setattr(late, field, timezone.now())
+            late.save(update_fields=[field])
+            _receipt_email_send(
+                course_run=late.results.course_run,
+                consignment=late.consignment,
+                receipt_path=reverse("results:late_receipt", args=[late.pk]),
+                late_learners=_names(late.learner_results()),
+                overdue=overdue,
+                target=late,
             )
             sent += 1
     return sent

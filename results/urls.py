@@ -19,6 +19,12 @@ urlpatterns = [
         views.certification_report_pdf,
         name="certification_report_pdf",
     ),
+    path(
+        "consignments/<int:pk>/course-runs/<int:course_run_pk>/certificate-summary.pdf",
+        views.consignment_certificate_summary_pdf,
+        name="consignment_certificate_summary_pdf",
+    ),
+    path("late-certificates/<int:pk>/receipt/", views.late_receipt, name="late_receipt"),
     path("course-runs/<int:pk>/", views.course_run_results, name="course_run"),
     path("course-runs/<int:pk>/submit/", views.submit, name="submit"),
     path("course-runs/<int:pk>/import/", views.import_start, name="import_start"),

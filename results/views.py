@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -127,6 +127,7 @@ def _grid_context(
         "editable": editable,
         "errors": _error_list(errors),
         "history": results.history.select_related("actor"),
+        "late_certificates": selectors.late_certificates_of(course_run=course_run),
         "queries": results.queries.prefetch_related("learners__registration__learner"),
         "rules": rules,
         "rules_json": {
@@ -454,7 +455,18 @@ def certify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 issued = services.course_run_certificate_released(
                     course_run=course_run, acting_user=request.user
                 )
-                messages.success(request, f"{len(issued)} certificates issued.")
+                results = services.course_run_results_get(course_run=course_run)
+                later = results.consignment is not None and results.consignment.is_dispatched
+                messages.success(
+                    request,
+                    f"{len(issued)} certificates issued."
+                    + (
+                        " The course run has already been dispatched: send them from the "
+                        "Dispatch page as late certificates."
+                        if later
+                        else ""
+                    ),
+                )
             else:
                 services.course_run_certificate(course_run=course_run, acting_user=request.user)
                 messages.success(
@@ -497,8 +509,11 @@ def certificate_summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpR
 
 @capability_required(Capability.CERTIFICATE, ao_only=True)
 def dispatch(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Certificated course runs by centre: choose those to send together as a consignment."""
+    """Certificated course runs by centre, and the late certificates of course runs already
+    dispatched (learners held back by a query, certificated since): choose those to send
+    together as a consignment."""
     candidates = list(selectors.dispatch_candidates(user=request.user))
+    late_candidates = list(selectors.late_dispatch_candidates(user=request.user))
     problem = ""
     if request.method == "POST":
         provider = get_object_or_404(
@@ -506,9 +521,14 @@ def dispatch(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         chosen_ids = {int(i) for i in request.POST.getlist("course_runs") if i.isdigit()}
         chosen = [c.course_run for c in candidates if c.course_run_id in chosen_ids]
+        late_ids = {int(i) for i in request.POST.getlist("late_course_runs") if i.isdigit()}
+        chosen_late = [c.course_run for c in late_candidates if c.course_run_id in late_ids]
         try:
             consignment = services.consignment_create(
-                provider=provider, course_runs=chosen, acting_user=request.user
+                provider=provider,
+                course_runs=chosen,
+                late_course_runs=chosen_late,
+                acting_user=request.user,
             )
         except ResultsRejected as rejected:
             problem = " ".join(e.message for e in rejected.errors)
@@ -518,7 +538,19 @@ def dispatch(request: AuthenticatedHttpRequest) -> HttpResponse:
     groups: dict[int, dict[str, Any]] = {}
     for candidate in candidates:
         provider = candidate.course_run.provider
-        groups.setdefault(provider.pk, {"provider": provider, "runs": []})["runs"].append(candidate)
+        group = groups.setdefault(provider.pk, {"provider": provider, "runs": [], "late": []})
+        group["runs"].append(candidate)
+    for candidate in late_candidates:
+        provider = candidate.course_run.provider
+        group = groups.setdefault(provider.pk, {"provider": provider, "runs": [], "late": []})
+        group["late"].append(
+            {
+                "results": candidate,
+                "learners": list(
+                    selectors.late_learner_results_for(course_run=candidate.course_run)
+                ),
+            }
+        )
     consignments = selectors.consignments_visible_to(user=request.user)[:20]
     return render(
         request,
@@ -550,11 +582,35 @@ def consignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     members = consignment.course_run_results.select_related("course_run__qualification").order_by(
         "course_run__programme_name"
     )
+    late = [
+        {"late": group, "learners": list(group.learner_results())}
+        for group in consignment.late_certificates.select_related(
+            "results__course_run__qualification"
+        ).order_by("results__course_run__programme_name", "pk")
+    ]
     return render(
         request,
         "results/consignment.html",
-        {"consignment": consignment, "members": members, "form": form},
+        {"consignment": consignment, "members": members, "late": late, "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+@capability_required(Capability.CERTIFICATE, ao_only=True)
+def consignment_certificate_summary_pdf(
+    request: AuthenticatedHttpRequest, pk: int, course_run_pk: int
+) -> HttpResponse:
+    """The Certificate Summary of one course run in one consignment: exactly the certificates
+    that consignment carries (only the late ones, in a later consignment)."""
+    consignment = get_object_or_404(selectors.consignments_visible_to(user=request.user), pk=pk)
+    course_run = _course_run(request, course_run_pk)
+    is_member = consignment.course_run_results.filter(course_run=course_run).exists()
+    is_late = consignment.late_certificates.filter(results__course_run=course_run).exists()
+    if not (is_member or is_late):
+        raise Http404("That course run is not in this consignment.")
+    return _pdf_response(
+        reports.certificate_summary_pdf(course_run, consignment, late=is_late),
+        f"certificate-summary-consignment-{consignment.pk}-course-run-{course_run.pk}.pdf",
     )
 
 
@@ -601,7 +657,56 @@ def receipt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "results/receipt.html",
-        {"course_run": course_run, "results": results, "form": form, "deadline": deadline},
+        {
+            "course_run": course_run,
+            "results": results,
+            "form": form,
+            "deadline": deadline,
+            "late_certificates": selectors.late_certificates_of(course_run=course_run),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@capability_required(Capability.CONFIRM_RECEIPT)
+def late_receipt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """CRF Received for late certificates: learners held back by a query whose certificates
+    were sent in a later consignment (R-CRT-4, R-CRT-5)."""
+    late = get_object_or_404(selectors.late_certificates_visible_to(user=request.user), pk=pk)
+    if request.user.is_ao_staff:
+        raise PermissionDenied
+    course_run = late.results.course_run
+    form = ReceiptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.late_certificates_receipt_confirm(
+                late=late,
+                received_date=form.cleaned_data["received_date"],
+                note=form.cleaned_data["note"],
+                acting_user=request.user,
+            )
+        except ResultsRejected as rejected:
+            form.apply_errors(rejected.errors)
+            if any(e.field == "stage" for e in rejected.errors):
+                form.add_error(None, next(e.message for e in rejected.errors if e.field == "stage"))
+        else:
+            messages.success(
+                request, "Receipt of the late certificates confirmed (CRF Received). Thank you."
+            )
+            return redirect("results:course_run", pk=course_run.pk)
+    late.refresh_from_db()
+    dispatched_on = late.consignment.dispatched_on
+    return render(
+        request,
+        "results/late_receipt.html",
+        {
+            "course_run": course_run,
+            "results": late.results,
+            "late": late,
+            "learners": list(late.learner_results()),
+            "form": form,
+            "deadline": services.receipt_deadline(dispatched_on) if dispatched_on else None,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -679,10 +784,10 @@ def receipt_pending(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                 [
                     r.results.course_run.provider.centre_number,
                     r.results.course_run.provider.name,
-                    r.results.course_run.programme_name,
+                    r.description,
                     r.results.course_run.qualification.number,
                     f"{r.dispatched_on:%d/%m/%Y}",
-                    r.results.consignment.tracking_reference if r.results.consignment else "",
+                    r.tracking_reference,
                     f"{r.deadline:%d/%m/%Y}",
                     r.working_days_left,
                     r.status_text,

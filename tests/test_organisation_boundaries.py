@@ -26,7 +26,11 @@ from qualifications.tests.factories import (
 )
 from registrations.models import ImportJob
 from registrations.tests.factories import CourseRunFactory, RegistrationFactory
-from results.tests.factories import ConsignmentFactory, ResultsImportFactory
+from results.tests.factories import (
+    ConsignmentFactory,
+    LateCertificatesFactory,
+    ResultsImportFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +91,16 @@ def _consignment_of(provider: Provider) -> dict[str, object]:
     return {"pk": ConsignmentFactory(provider=provider).pk}
 
 
+def _late_certificates_of(provider: Provider) -> dict[str, object]:
+    run = CourseRunFactory(provider=provider)
+    return {"pk": LateCertificatesFactory(results__course_run=run).pk}
+
+
+def _consignment_course_run_of(provider: Provider) -> dict[str, object]:
+    late = LateCertificatesFactory(results__course_run=CourseRunFactory(provider=provider))
+    return {"pk": late.consignment_id, "course_run_pk": late.results.course_run_id}
+
+
 # url name -> how to make an object of that kind that belongs to `provider`.
 OBJECT_URLS: dict[str, ObjectMaker] = {
     "learners:detail": _learner_of,
@@ -118,6 +132,7 @@ OBJECT_URLS: dict[str, ObjectMaker] = {
     "results:import_start": _course_run_of,
     "results:import_sample": _course_run_of,
     "results:receipt": _course_run_of,
+    "results:late_receipt": _late_certificates_of,
     "results:import_detail": _results_import_of,
     "results:import_errors": _results_import_of,
 }
@@ -144,6 +159,7 @@ NOT_PROVIDER_SCOPED = {
     "results:certificate_summary_pdf": "AO certification only; checked in AO_ONLY_URLS",
     "results:consignment": "AO dispatch only; AO_ONLY_URLS checks providers cannot reach it",
     "results:certification_report_pdf": "AO dispatch only; checked in AO_ONLY_URLS",
+    "results:consignment_certificate_summary_pdf": "AO dispatch only; checked in AO_ONLY_URLS",
 }
 
 
@@ -182,6 +198,7 @@ AO_ONLY_URLS: dict[str, ObjectMaker] = {
     "results:certificate_summary_pdf": _course_run_of,
     "results:consignment": _consignment_of,
     "results:certification_report_pdf": _consignment_of,
+    "results:consignment_certificate_summary_pdf": _consignment_course_run_of,
 }
 
 

@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 
 from accounts.models import User
 from accounts.roles import Role
@@ -21,7 +22,7 @@ from qualifications.tests.factories import (
 from registrations.models import CourseRun, Registration, RegistrationStatus
 from registrations.tests.factories import CourseRunFactory, RegistrationFactory
 from results import services
-from results.models import CourseRunResults, LearnerResult
+from results.models import Consignment, CourseRunResults, LearnerResult
 from results.tests.factories import pass_merit_distinction
 from results.validators import LearnerEntry
 
@@ -83,6 +84,64 @@ class Season:
         services.course_run_certificate(
             course_run=self.course_run, acting_user=self.officer, award_date=award_date
         )
+
+    def dispatch(
+        self,
+        *,
+        day: datetime.date,
+        tracking: str,
+        course_runs: tuple[CourseRun, ...] = (),
+        late_course_runs: tuple[CourseRun, ...] = (),
+    ) -> Consignment:
+        """Put course runs (or late certificates) in a consignment and record its dispatch."""
+        with time_machine.travel(day, tick=False):
+            consignment = services.consignment_create(
+                provider=self.course_run.provider,
+                course_runs=course_runs,
+                late_course_runs=late_course_runs,
+                acting_user=self.officer,
+            )
+            return services.consignment_dispatch(
+                consignment=consignment,
+                carrier=Consignment.Carrier.ROYAL_MAIL,
+                tracking_reference=tracking,
+                dispatched_on=day,
+                acting_user=self.officer,
+            )
+
+    def dispatched_with_amira_held_back(self) -> Consignment:
+        """R-CRT-4: the verifier queries Amira and confirms the rest holding her back; the course
+        run is certificated on Monday 2/3/2026 without her and dispatched on Tuesday 3/3/2026
+        (tracking RM100000001GB). Returns that consignment."""
+        self.enter_standard()
+        services.course_run_submit(course_run=self.course_run, acting_user=self.provider_user)
+        services.course_run_query(
+            course_run=self.course_run,
+            note="Check the ID",
+            learner_result_ids=[self.result(0).pk],
+            acting_user=self.verifier,
+        )
+        services.course_run_submit(course_run=self.course_run, acting_user=self.provider_user)
+        services.course_run_confirm(
+            course_run=self.course_run,
+            acting_user=self.verifier,
+            hold_back_ids=[self.result(0).pk],
+        )
+        with time_machine.travel(datetime.date(2026, 3, 2), tick=False):
+            services.course_run_certificate(course_run=self.course_run, acting_user=self.officer)
+        return self.dispatch(
+            day=datetime.date(2026, 3, 3),
+            tracking="RM100000001GB",
+            course_runs=(self.course_run,),
+        )
+
+    def release_amira(self, day: datetime.date = datetime.date(2026, 3, 9)) -> list[int]:
+        """The verifier resolves Amira's query and the officer issues her certificates."""
+        services.learner_query_resolve(learner_result=self.result(0), acting_user=self.verifier)
+        with time_machine.travel(day, tick=False):
+            return services.course_run_certificate_released(
+                course_run=self.course_run, acting_user=self.officer
+            )
 
 
 @pytest.fixture

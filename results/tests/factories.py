@@ -3,7 +3,13 @@
 import factory
 
 from qualifications.tests.factories import GradingSchemeFactory
-from results.models import Consignment, CourseRunResults, LearnerResult, ResultsImport
+from results.models import (
+    Consignment,
+    CourseRunResults,
+    LateCertificates,
+    LearnerResult,
+    ResultsImport,
+)
 
 PMD = [("D", "Distinction", True), ("M", "Merit", True), ("P", "Pass", True), ("F", "Fail", False)]
 
@@ -33,6 +39,18 @@ class ConsignmentFactory(factory.django.DjangoModelFactory):
         model = Consignment
 
     provider = factory.SubFactory("providers.tests.factories.ProviderFactory")
+
+
+class LateCertificatesFactory(factory.django.DjangoModelFactory):
+    """Late certificates of a course run, in a later consignment to the same provider."""
+
+    class Meta:
+        model = LateCertificates
+
+    results = factory.SubFactory(CourseRunResultsFactory)
+    consignment = factory.SubFactory(
+        ConsignmentFactory, provider=factory.SelfAttribute("..results.course_run.provider")
+    )
 
 
 class ResultsImportFactory(factory.django.DjangoModelFactory):

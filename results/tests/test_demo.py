@@ -21,3 +21,15 @@ def test_demo_has_every_stage_and_one_overdue_receipt_and_is_idempotent(db):
     assert [r.results.course_run.programme_name for r in overdue] == [
         "Care results: receipt overdue"
     ]
+
+
+def test_r_crt_4_demo_has_late_certificates_awaiting_receipt(db):
+    call_command("seed_demo")
+    grace = User.objects.get(username="grace.lin")
+
+    late = [r for r in receipt_pending(user=grace) if r.late is not None]
+
+    assert [r.results.course_run.programme_name for r in late] == [
+        "Care results: late certificates"
+    ]
+    assert late[0].results.stage == Stage.RECEIVED and not late[0].is_overdue

@@ -54,3 +54,32 @@ def test_r_crt_4_reports_list_exactly_the_certificates_issued(season):
     assert "Zoë Learner2" not in summary  # not claiming: no certificate
     assert "Certification Report" in report and season.course_run.programme_name in report
     assert "DPD-55501" in report
+
+
+def _numbers_of(season, index: int) -> set[str]:
+    return {c.display_number for c in season.result(index).certificates.all()}
+
+
+def test_r_crt_4_a_later_consignments_reports_list_exactly_the_late_certificates(season):
+    main = season.dispatched_with_amira_held_back()
+    season.release_amira()
+    later = season.dispatch(
+        day=datetime.date(2026, 3, 10),
+        tracking="RM200000002GB",
+        late_course_runs=(season.course_run,),
+    )
+    amira, kwame = _numbers_of(season, 0), _numbers_of(season, 1)
+
+    later_report = _text(reports.certification_report_pdf(later))
+    later_summary = _text(reports.certificate_summary_pdf(season.course_run, later, late=True))
+    main_report = _text(reports.certification_report_pdf(main))
+    main_summary = _text(reports.certificate_summary_pdf(season.course_run, main))
+
+    assert len(amira) == 1 and len(kwame) == 1
+    assert set(NUMBER.findall(later_report)) == amira
+    assert set(NUMBER.findall(later_summary)) == amira
+    assert set(NUMBER.findall(main_report)) == kwame
+    assert set(NUMBER.findall(main_summary)) == kwame
+    assert "late certificates" in later_report and "RM200000002GB" in later_report
+    assert "Kwame Learner1" not in later_summary and "Amira Learner0" in later_summary
+    assert "Amira Learner0" not in main_summary

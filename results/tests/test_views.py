@@ -9,8 +9,9 @@ from django.urls import reverse
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import sign_in
+from registrations.tests.factories import CourseRunFactory
 from results import services
-from results.models import Consignment, Stage
+from results.models import Consignment, LateCertificates, Stage
 from results.validators import grid_field
 
 
@@ -226,3 +227,71 @@ def test_the_provider_sees_the_query_on_the_dashboard(client, season):
     page = client.get(reverse("dashboard")).content.decode()
 
     assert "Results queried by the verifier" in page and "Witness statement missing" in page
+
+
+# --- late certificates (R-CRT-4, R-CRT-5) ------------------------------------------------------
+
+
+def test_r_crt_4_the_dispatch_page_offers_late_certificates_and_makes_a_consignment(client, season):
+    season.dispatched_with_amira_held_back()
+    season.release_amira()
+    sign_in(client, season.officer)
+    url = reverse("results:dispatch")
+
+    page = client.get(url).content.decode()
+    response = client.post(
+        url,
+        {"provider": season.course_run.provider.pk, "late_course_runs": [season.course_run.pk]},
+    )
+
+    assert "Late certificates to include" in page and "Amira Learner0 (issued 09/03/2026)" in page
+    late = LateCertificates.objects.get()
+    assert response.url == reverse("results:consignment", args=[late.consignment_id])
+    detail = client.get(response.url).content.decode()
+    summary_url = reverse(
+        "results:consignment_certificate_summary_pdf",
+        args=[late.consignment_id, season.course_run.pk],
+    )
+    assert "Late certificates" in detail and summary_url in detail
+    assert client.get(summary_url)["Content-Type"] == "application/pdf"
+
+
+def test_a_course_run_outside_the_consignment_has_no_summary_in_it(client, season):
+    main = season.dispatched_with_amira_held_back()
+    other = CourseRunFactory(provider=season.course_run.provider)
+    sign_in(client, season.officer)
+
+    response = client.get(
+        reverse("results:consignment_certificate_summary_pdf", args=[main.pk, other.pk])
+    )
+
+    assert response.status_code == 404
+
+
+def test_r_crt_5_the_provider_confirms_late_receipt_on_its_own_page(client, season):
+    season.dispatched_with_amira_held_back()
+    season.release_amira()
+    season.dispatch(
+        day=datetime.date(2026, 3, 10),
+        tracking="RM200000002GB",
+        late_course_runs=(season.course_run,),
+    )
+    late = LateCertificates.objects.get()
+    url = reverse("results:late_receipt", args=[late.pk])
+    sign_in(client, season.provider_user)
+
+    with time_machine.travel(datetime.date(2026, 3, 12), tick=False):
+        results_page = client.get(reverse("results:course_run", args=[season.course_run.pk]))
+        pending = client.get(reverse("results:receipt_pending")).content.decode()
+        early = client.post(url, {"received_date": "05/03/2026", "note": "Box damaged"})
+        done = client.post(url, {"received_date": "11/03/2026", "note": "Box damaged"})
+        history = client.get(reverse("results:course_run", args=[season.course_run.pk]))
+
+    assert url in results_page.content.decode() and "RM200000002GB" in pending
+    assert "late certificates (Amira Learner0)" in pending and url in pending
+    assert early.status_code == 400
+    body = early.content.decode()
+    assert "before the certificates were dispatched on 10/03/2026" in body
+    assert "Box damaged</textarea>" in body  # nothing typed is lost
+    assert done.status_code == 302
+    assert "CRF Received on 11/03/2026 for the late certificates" in history.content.decode()
