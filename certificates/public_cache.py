@@ -37,7 +37,8 @@ from .throttles import _redis_client
 logger = logging.getLogger(__name__)
 
 DEFAULT_SECONDS = 300
-TOMBSTONE_SECONDS = 60
+# Long enough to outlast any check that read the old state before the commit (milliseconds).
+TOMBSTONE_SECONDS = 10
 NONE = b"-"
 TOMBSTONE = b"!"
 RESULT_TEMPLATE = "certificates/public/_result.html"
@@ -106,7 +107,7 @@ def fill(*, keys: list[str], certificate: Certificate | None) -> str:
 
 
 def forget(*, number: str, token: str) -> None:
-    """Drop what is kept for this certificate and stop it being refilled for a minute."""
+    """Drop what is kept for this certificate and stop it being refilled for a few seconds."""
     client = _redis_client()
     if client is None:
         return

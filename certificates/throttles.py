@@ -54,8 +54,20 @@ def _count(key: str, window_seconds: int) -> int:
 
 
 def _redis_client() -> Any:
-    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
-    return get_client(write=True) if get_client is not None else None
+    """The redis-py client behind the Django cache, or None for another cache backend.
+
+    Made once per cache connection: Django's get_client() builds a new client object on every
+    call, which costs more than the round trip on the public check.
+    """
+    backend = getattr(cache, "_cache", None)
+    get_client = getattr(backend, "get_client", None)
+    if get_client is None:
+        return None
+    client = getattr(backend, "_certificates_client", None)
+    if client is None:
+        client = get_client(write=True)
+        backend._certificates_client = client  # type: ignore[union-attr]
+    return client
 
 
 def _count_all(

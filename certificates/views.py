@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -63,7 +64,7 @@ def _result_html(result: Any, **variant: bool) -> str:
 # page is identical to a full render (tests/test_public_fast_pages.py), for a fraction of the
 # cost. A signed-in visitor always gets a full render, around the same result fragment.
 
-_MARK = "\ue000{}\ue000"
+_RESULT, _NAME, _NUMBER = (f"\ue000{field}\ue000" for field in ("result", "name", "number"))
 _MARKS = re.compile("(\ue000(?:result|name|number)\ue000)")
 _shells: dict[tuple[str, ...], list[str]] = {}
 
@@ -72,10 +73,10 @@ def _anonymous(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
 
 
-def _shell(request: HttpRequest, template: str, context: dict[str, Any]) -> list[str]:
+def _shell(request: HttpRequest, template: str, context: Callable[[], dict[str, Any]]) -> list[str]:
     key = (template, settings.AO_NAME, settings.STATIC_URL)
     if key not in _shells:
-        _shells[key] = _MARKS.split(render_to_string(template, context, request=request))
+        _shells[key] = _MARKS.split(render_to_string(template, context(), request=request))
     return _shells[key]
 
 
@@ -89,28 +90,28 @@ def _fast_page(shell: list[str], values: dict[str, str], status: int) -> HttpRes
 
 
 def _fast_check_page(request: HttpRequest, result_html: str, status: int) -> HttpResponse:
-    mark = _MARK.format("result")
-    context = _public_context(result_html=mark, checked=True, by_token=True)
-    shell = _shell(request, "certificates/public/check.html", context)
-    return _fast_page(shell, {mark: result_html}, status)
+    shell = _shell(
+        request,
+        "certificates/public/check.html",
+        lambda: _public_context(result_html=_RESULT, checked=True, by_token=True),
+    )
+    return _fast_page(shell, {_RESULT: result_html}, status)
 
 
 def _fast_verify_page(
     request: HttpRequest, result_html: str, name: str, number: str, status: int
 ) -> HttpResponse:
-    marks = {field: _MARK.format(field) for field in ("result", "name", "number")}
-    context = _public_context(
-        form=VerifyForm(initial={"name": marks["name"], "number": marks["number"]}),
-        pdf_form=PdfCheckForm(),
-        checked=True,
-        result_html=marks["result"],
+    shell = _shell(
+        request,
+        "certificates/public/verify.html",
+        lambda: _public_context(
+            form=VerifyForm(initial={"name": _NAME, "number": _NUMBER}),
+            pdf_form=PdfCheckForm(),
+            checked=True,
+            result_html=_RESULT,
+        ),
     )
-    shell = _shell(request, "certificates/public/verify.html", context)
-    values = {
-        marks["result"]: result_html,
-        marks["name"]: escape(name),
-        marks["number"]: escape(number),
-    }
+    values = {_RESULT: result_html, _NAME: escape(name), _NUMBER: escape(number)}
     return _fast_page(shell, values, status)
 
 
