@@ -77,7 +77,11 @@ def test_r_crt_6_a_replaced_certificate_checks_as_replaced_at_once(
 
     with django_capture_on_commit_callbacks(execute=True):
         services.certificate_replace(
-            certificate=certificate, reason="Lost", fee_pence=2500, acting_user=officer, render=False
+            certificate=certificate,
+            reason="Lost",
+            fee_pence=2500,
+            acting_user=officer,
+            render=False,
         )
 
     page = _by_number(client, "Ada Lovelace", certificate.number).content.decode()
