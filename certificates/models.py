@@ -203,6 +203,9 @@ class CertificateCheck(models.Model):
     number_tried = models.CharField(max_length=10, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)  # PII
     checked_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Given when the check is made, so writing a buffered check twice (a flush retried after a
+    # crash) keeps one row: see certificates/check_buffer.py.
+    record_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-checked_at", "-pk"]

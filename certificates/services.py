@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -26,10 +26,10 @@ from accounts.roles import Capability, Role
 from audit.services import audit_record, snapshot
 from providers.models import Provider
 
-from . import selectors
+from . import check_buffer, public_cache, selectors
 from .models import Certificate, CertificateCheck, RenderJob
 from .rendering import CertificatePage, certificates_render_pdfs
-from .throttles import Throttled, check_failed, check_throttle
+from .throttles import Throttled, check_failed, check_throttle, check_throttle_and_fetch
 from .validators import (
     certificate_number_generate,
     certificate_number_normalise,
@@ -150,9 +150,12 @@ def _create_with_fresh_number(fields: dict[str, Any]) -> Certificate:
     for _attempt in range(NUMBER_ATTEMPTS):
         try:
             with transaction.atomic():
-                return Certificate.objects.create(
+                created = Certificate.objects.create(
                     number=certificate_number_generate(), qr_token=qr_token_generate(), **fields
                 )
+            # Its number or token may have been tried, and kept as "no match", before it existed.
+            public_cache.forget_after_commit(created)
+            return created
         except IntegrityError as error:
             constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
             if constraint and ("number" in constraint or "qr_token" in constraint):
@@ -317,6 +320,7 @@ def certificate_replace(
     old.status = Certificate.Status.REPLACED
     old.status_changed_at = timezone.now()
     old.save(update_fields=["status", "status_changed_at"])
+    public_cache.forget_after_commit(old)  # the public check says "replaced" at once
     new = _create_with_fresh_number(
         {
             "achievement_reference": old.achievement_reference,
@@ -377,6 +381,7 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user: Us
     locked.status_reason = reason.strip()
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=list(STATUS_FIELDS))
+    public_cache.forget_after_commit(locked)  # the public check says "revoked" at once
     audit_record(
         actor=acting_user,
         action="certificate.revoke",
@@ -874,6 +879,8 @@ def certificate_list_viewed(*, acting_user: User, search: str, status: str, page
 class CheckResult:
     certificate: Certificate | None = None
     throttled: Throttled | None = None
+    # The public result fragment for a match, when the answer came with it (public_cache.py).
+    html: str = ""
 
     @property
     def matched(self) -> bool:
@@ -888,24 +895,36 @@ def _record_check(
     certificate: Certificate | None = None,
     number_tried: str = "",
 ) -> None:
-    # A check record need not wait for the WAL to reach disk: with synchronous_commit off for
-    # this one transaction, a crash could lose the last moment's check records (never corrupt
-    # anything), and the busiest public page no longer waits on an fsync per request.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        CertificateCheck.objects.create(
-            certificate=certificate,
-            method=method,
-            outcome=outcome,
-            number_tried=number_tried[:10],
-            client_address=client_address,
-        )
+    # Appended to Redis and written to PostgreSQL in bulk by beat (check_buffer.py); written
+    # directly if Redis cannot take it. The AO's check counts lag by at most the flush interval.
+    check_buffer.check_record(
+        method=method,
+        outcome=outcome,
+        client_address=client_address,
+        certificate_id=certificate.pk if certificate is not None else None,
+        number_tried=number_tried,
+    )
 
 
 def _public_queryset() -> Any:
     # Only the certificate's own columns: the check page shows nothing else (R-CRT-2), and on
     # the busiest page a join would cost time for nothing.
     return Certificate.objects.all()
+
+
+def _public_lookup(cached: bytes | None, keys: list[str], **lookup: str) -> public_cache.Cached:
+    """The certificate for this token or number, from the cache, else PostgreSQL (then kept)."""
+    answer = public_cache.decode(cached)
+    if answer.hit:
+        return answer
+    certificate = _public_queryset().filter(**lookup).first()
+    if certificate is not None:  # kept under both keys: a QR check warms the check by number
+        keys = [
+            public_cache.token_key(certificate.qr_token),
+            public_cache.number_key(certificate.number),
+        ]
+    html = public_cache.fill(keys=keys, certificate=certificate)
+    return public_cache.Cached(hit=True, certificate=certificate, html=html)
 
 
 def certificate_check_by_name_and_number(
@@ -918,10 +937,14 @@ def certificate_check_by_name_and_number(
     """Check learner name + certificate number, throttled and recorded (R-CRT-2).
 
     A wrong name and a wrong number give the same answer, so the check reveals nothing about
-    which part was wrong.
+    which part was wrong. Both are answered from the cache once looked up (a number that
+    matches nothing is kept too), so neither is slower than the other.
     """
     canonical = certificate_number_normalise(number)
-    throttled = check_throttle(client_address=client_address, number=canonical)
+    key = public_cache.number_key(canonical)
+    throttled, (cached,) = check_throttle_and_fetch(
+        client_address=client_address, number=canonical, fetch=[key]
+    )
     if throttled:
         _record_check(
             method=method,
@@ -930,9 +953,10 @@ def certificate_check_by_name_and_number(
             number_tried=canonical,
         )
         return CheckResult(throttled=throttled)
-    certificate = _public_queryset().filter(number=canonical).first()
+    answer = _public_lookup(cached, [key], number=canonical)
+    certificate, html = answer.certificate, answer.html
     if certificate is not None and not learner_names_match(learner_name, certificate.learner_name):
-        certificate = None
+        certificate, html = None, ""
     if certificate is None:
         check_failed(number=canonical)
     _record_check(
@@ -944,12 +968,13 @@ def certificate_check_by_name_and_number(
         certificate=certificate,
         number_tried=canonical,
     )
-    return CheckResult(certificate=certificate)
+    return CheckResult(certificate=certificate, html=html)
 
 
 def certificate_check_by_token(*, token: str, client_address: str | None) -> CheckResult:
     """The QR code's link: the token alone identifies the certificate (R-CRT-1, R-CRT-2)."""
-    throttled = check_throttle(client_address=client_address)
+    keys = [public_cache.token_key(token)] if token else []
+    throttled, fetched = check_throttle_and_fetch(client_address=client_address, fetch=keys)
     if throttled:
         _record_check(
             method=CertificateCheck.Method.QR_CODE,
@@ -957,16 +982,16 @@ def certificate_check_by_token(*, token: str, client_address: str | None) -> Che
             client_address=client_address,
         )
         return CheckResult(throttled=throttled)
-    certificate = _public_queryset().filter(qr_token=token).first() if token else None
+    answer = _public_lookup(fetched[0], keys, qr_token=token) if token else public_cache.MISS
     _record_check(
         method=CertificateCheck.Method.QR_CODE,
         outcome=CertificateCheck.Outcome.MATCH
-        if certificate
+        if answer.certificate
         else CertificateCheck.Outcome.NO_MATCH,
         client_address=client_address,
-        certificate=certificate,
+        certificate=answer.certificate,
     )
-    return CheckResult(certificate=certificate)
+    return CheckResult(certificate=answer.certificate, html=answer.html)
 
 
 def certificate_check_by_pdf(*, content: bytes, client_address: str | None) -> CheckResult:

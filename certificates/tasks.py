@@ -94,3 +94,11 @@ def render_jobs_resume_task() -> list[int]:
 @shared_task(**OUTSIDE_SERVICE_TASK_OPTIONS)
 def certificate_notify_provider_task(certificate_id: int, event: str) -> bool:
     return services.certificate_provider_notify(certificate_id=certificate_id, event=event)
+
+
+@shared_task
+def certificate_checks_flush_task() -> int:
+    """Beat, every few seconds: write the buffered public check records to PostgreSQL."""
+    from .check_buffer import checks_flush
+
+    return checks_flush()

@@ -54,21 +54,36 @@ def _count(key: str, window_seconds: int) -> int:
 
 
 def _redis_client() -> Any:
-    get_client = getattr(getattr(cache, "_cache", None), "get_client", None)
-    return get_client(write=True) if get_client is not None else None
+    """The redis-py client behind the Django cache, or None for another cache backend.
+
+    Made once per cache connection: Django's get_client() builds a new client object on every
+    call, which costs more than the round trip on the public check.
+    """
+    backend = getattr(cache, "_cache", None)
+    get_client = getattr(backend, "get_client", None)
+    if get_client is None:
+        return None
+    client = getattr(backend, "_certificates_client", None)
+    if client is None:
+        client = get_client(write=True)
+        backend._certificates_client = client  # type: ignore[union-attr]
+    return client
 
 
-def _count_all(keys: list[tuple[str, int]], *, read: Sequence[str] = ()) -> list[int]:
+def _count_all(
+    keys: list[tuple[str, int]], *, read: Sequence[str] = (), fetch: Sequence[str] = ()
+) -> tuple[list[int], list[bytes | None]]:
     """Count every key in one Redis round trip (SET NX EX, then INCR, pipelined).
 
     Django's cache API needs three round trips per key (add, then exists and incr); on the
-    public check, the busiest page, one pipeline does it all. Other cache backends (tests may
-    use any) take the portable path.
+    public check, the busiest page, one pipeline does it all, and also reads the `fetch` keys
+    (already made full keys, e.g. the cached answer: certificates/public_cache.py). Other cache
+    backends (tests may use any) take the portable path and fetch nothing.
     """
     client = _redis_client()
     if client is None:
         counted = [_count(key, window) for key, window in keys]
-        return counted + [int(cache.get(key) or 0) for key in read]
+        return counted + [int(cache.get(key) or 0) for key in read], [None] * len(fetch)
     pipeline = client.pipeline(transaction=False)
     for key, window in keys:
         full_key = cache.make_and_validate_key(key)
@@ -76,9 +91,14 @@ def _count_all(keys: list[tuple[str, int]], *, read: Sequence[str] = ()) -> list
         pipeline.incr(full_key)
     for key in read:
         pipeline.get(cache.make_and_validate_key(key))
+    for key in fetch:
+        pipeline.get(key)
     results = pipeline.execute()
     counted = [int(count) for count in results[1 : 2 * len(keys) : 2]]
-    return counted + [int(value or 0) for value in results[2 * len(keys) :]]
+    reads = results[2 * len(keys) : 2 * len(keys) + len(read)]
+    return counted + [int(value or 0) for value in reads], list(
+        results[len(results) - len(fetch) :]
+    )
 
 
 def _number_key(number: str) -> str:
@@ -95,26 +115,33 @@ def check_throttle(*, client_address: str | None, number: str | None = None) -> 
     If Redis cannot be reached the check goes ahead unthrottled (and is logged): the public check
     must keep working, and every attempt is still recorded in PostgreSQL.
     """
+    return check_throttle_and_fetch(client_address=client_address, number=number)[0]
+
+
+def check_throttle_and_fetch(
+    *, client_address: str | None, number: str | None = None, fetch: Sequence[str] = ()
+) -> tuple[Throttled | None, list[bytes | None]]:
+    """`check_throttle`, reading the `fetch` keys in the same Redis round trip (None if down)."""
     checks: list[tuple[str, str, tuple[int, int]]] = []
     if client_address:
         limit = _limit("CERTIFICATE_CHECK_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS)
         checks.append(("address", f"crt-check:addr:{client_address}", limit))
     read = [_number_key(number)] if number else []
     try:
-        counts = _count_all(
-            [(key, window) for _scope, key, (_allowed, window) in checks], read=read
+        counts, fetched = _count_all(
+            [(key, window) for _scope, key, (_allowed, window) in checks], read=read, fetch=fetch
         )
     except Exception:  # Redis down or unreachable
         logger.warning("certificate check throttle unavailable; allowing the check", exc_info=True)
-        return None
+        return None, [None] * len(fetch)
     for (scope, _key, (allowed, window)), count in zip(checks, counts, strict=False):
         if count > allowed:
-            return Throttled(scope=scope, retry_after_seconds=window)
+            return Throttled(scope=scope, retry_after_seconds=window), fetched
     if number:
         allowed, window = _limit("CERTIFICATE_CHECK_LIMIT_PER_NUMBER", DEFAULT_PER_NUMBER)
         if counts[-1] >= allowed:
-            return Throttled(scope="number", retry_after_seconds=window)
-    return None
+            return Throttled(scope="number", retry_after_seconds=window), fetched
+    return None, fetched
 
 
 def check_failed(*, number: str) -> None:

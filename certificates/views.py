@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -11,8 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.datastructures import MultiValueDict
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -38,6 +44,77 @@ def _public_context(**extra: Any) -> dict[str, Any]:
     return {"verify_url": reverse("certificates:verify"), **extra}
 
 
+def _result_html(result: Any, **variant: bool) -> str:
+    """The result fragment: kept with the certificate for a match, rendered for anything else."""
+    if result is None:
+        return ""
+    if result.html:
+        return mark_safe(result.html)  # noqa: S308 - rendered by public_cache.result_html
+    return render_to_string(
+        "certificates/public/_result.html",
+        {"result": result, "ao_name": settings.AO_NAME, **variant},
+    )
+
+
+# --- the public pages for visitors who are not signed in, without the template stack ------
+#
+# A visitor with no session and no pending messages sees the same page whoever they are, apart
+# from the result and what they typed. Each process renders such a page once, through the full
+# template stack, with markers where those go, and then answers by joining the pieces: the
+# page is identical to a full render (tests/test_public_fast_pages.py), for a fraction of the
+# cost. A signed-in visitor always gets a full render, around the same result fragment.
+
+_RESULT, _NAME, _NUMBER = (f"\ue000{field}\ue000" for field in ("result", "name", "number"))
+_MARKS = re.compile("(\ue000(?:result|name|number)\ue000)")
+_shells: dict[tuple[str, ...], list[str]] = {}
+
+
+def _anonymous(request: HttpRequest) -> bool:
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+
+
+def _shell(request: HttpRequest, template: str, context: Callable[[], dict[str, Any]]) -> list[str]:
+    key = (template, settings.AO_NAME, settings.STATIC_URL)
+    if key not in _shells:
+        _shells[key] = _MARKS.split(render_to_string(template, context(), request=request))
+    return _shells[key]
+
+
+def _fast_page(shell: list[str], values: dict[str, str], status: int) -> HttpResponse:
+    page = "".join(
+        values.get(part, part) if index % 2 else part for index, part in enumerate(shell)
+    )
+    response = HttpResponse(page, status=status)
+    patch_vary_headers(response, ("Cookie",))  # as the full render's session middleware does
+    return response
+
+
+def _fast_check_page(request: HttpRequest, result_html: str, status: int) -> HttpResponse:
+    shell = _shell(
+        request,
+        "certificates/public/check.html",
+        lambda: _public_context(result_html=_RESULT, checked=True, by_token=True),
+    )
+    return _fast_page(shell, {_RESULT: result_html}, status)
+
+
+def _fast_verify_page(
+    request: HttpRequest, result_html: str, name: str, number: str, status: int
+) -> HttpResponse:
+    shell = _shell(
+        request,
+        "certificates/public/verify.html",
+        lambda: _public_context(
+            form=VerifyForm(initial={"name": _NAME, "number": _NUMBER}),
+            pdf_form=PdfCheckForm(),
+            checked=True,
+            result_html=_RESULT,
+        ),
+    )
+    values = {_RESULT: result_html, _NAME: escape(name), _NUMBER: escape(number)}
+    return _fast_page(shell, values, status)
+
+
 @csrf_exempt  # see _read_pdf_upload: the size is checked before Django reads the body
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
@@ -48,6 +125,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         pdf_form, result = _check_uploaded_pdf(request, client)
         context.update(pdf_form=pdf_form, pdf_checked=result is not None, result=result)
+        context["result_html"] = _result_html(result, pdf_checked=True)
         if result is not None and result.throttled:
             status = 429
     elif "name" in request.GET or "number" in request.GET:
@@ -59,9 +137,17 @@ def verify(request: HttpRequest) -> HttpResponse:
                 number=form.cleaned_data["number"],
                 client_address=client,
             )
-            context.update(checked=True, result=result)
-            if result.throttled:
-                status = 429
+            status = 429 if result.throttled else 200
+            if _anonymous(request):
+                response = _fast_verify_page(
+                    request,
+                    _result_html(result),
+                    request.GET.get("name", ""),
+                    request.GET.get("number", ""),
+                    status,
+                )
+                return _public_response(response, result)
+            context.update(checked=True, result=result, result_html=_result_html(result))
     response = render(request, "certificates/public/verify.html", context, status=status)
     return _public_response(response, context.get("result"))
 
@@ -113,7 +199,10 @@ def check_by_token(request: HttpRequest, token: str) -> HttpResponse:
         token=token, client_address=client_ip_from_request(request)
     )
     status = 429 if result.throttled else (200 if result.matched else 404)
-    context = _public_context(result=result, checked=True, by_token=True)
+    result_html = _result_html(result, by_token=True)
+    if _anonymous(request):
+        return _public_response(_fast_check_page(request, result_html, status), result)
+    context = _public_context(result=result, checked=True, by_token=True, result_html=result_html)
     response = render(request, "certificates/public/check.html", context, status=status)
     return _public_response(response, result)
 

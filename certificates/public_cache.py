@@ -1,0 +1,131 @@
+"""Cached answers for the public check: each certificate's public result, by token and by number.
+
+A public check looked the certificate up in PostgreSQL and rendered its result on every request.
+Now the first lookup of a token or number keeps, in Redis, the certificate as the public page
+shows it and its rendered result fragment (both depend only on the certificate and its status);
+later checks of it need no database query and no template. See
+docs/decisions/0076-cached-public-check-results.md.
+
+- A number or token that matches nothing is kept too ("none"), so a wrong number answers as fast
+  as a right number with a wrong name: the two stay indistinguishable, in timing as in words.
+- Status changes show at once: replacing or revoking a certificate, and issuing one (whose number
+  or token may have been tried before), put a short-lived tombstone on its keys after the
+  transaction commits (`forget_after_commit`). A tombstone reads as a miss and blocks refilling
+  (fills use SET NX), so a check that read the old status just before the commit cannot put it
+  back. Entries expire on their own after CERTIFICATE_CHECK_CACHE_SECONDS (default 300) in case
+  Redis was unreachable when a tombstone was due.
+- Redis down: every check reads PostgreSQL and renders, as before; nothing is kept.
+- Only the result fragment is cached, never a whole page: signed-in users' pages are rendered
+  for them, around the same fragment.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from .models import Certificate
+from .throttles import _redis_client
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SECONDS = 300
+# Long enough to outlast any check that read the old state before the commit (milliseconds).
+TOMBSTONE_SECONDS = 10
+NONE = b"-"
+TOMBSTONE = b"!"
+RESULT_TEMPLATE = "certificates/public/_result.html"
+
+
+@dataclass(frozen=True)
+class Cached:
+    """What the cache said: `hit` False means ask PostgreSQL; `certificate` None means no match."""
+
+    hit: bool
+    certificate: Certificate | None = None
+    html: str = ""
+
+
+MISS = Cached(hit=False)
+
+
+def token_key(token: str) -> str:
+    return cache.make_and_validate_key(f"crt-pub:t:{token}")
+
+
+def number_key(number: str) -> str:
+    return cache.make_and_validate_key(f"crt-pub:n:{number}")
+
+
+def _seconds() -> int:
+    return int(getattr(settings, "CERTIFICATE_CHECK_CACHE_SECONDS", DEFAULT_SECONDS))
+
+
+def decode(raw: bytes | None) -> Cached:
+    if raw is None or raw == TOMBSTONE:
+        return MISS
+    if raw == NONE:
+        return Cached(hit=True)
+    try:
+        certificate, html = pickle.loads(raw)  # noqa: S301 - written by fill() below
+    except Exception:
+        logger.warning("unreadable public check cache entry ignored", exc_info=True)
+        return MISS
+    return Cached(hit=True, certificate=certificate, html=html)
+
+
+def result_html(certificate: Certificate) -> str:
+    """The public result fragment of a matched certificate (the same for every visitor)."""
+    return render_to_string(RESULT_TEMPLATE, {"result": {"certificate": certificate}})
+
+
+def fill(*, keys: list[str], certificate: Certificate | None) -> str:
+    """Keep this lookup's answer under these keys, unless a key holds a tombstone or an answer.
+
+    Returns the rendered result fragment ("" for no match), for the page being answered.
+    """
+    html = result_html(certificate) if certificate is not None else ""
+    client = _redis_client()
+    if client is None or not keys:
+        return html
+    value = NONE if certificate is None else pickle.dumps((certificate, html), protocol=5)
+    try:
+        pipeline = client.pipeline(transaction=False)
+        for key in keys:
+            pipeline.set(key, value, ex=_seconds(), nx=True)
+        pipeline.execute()
+    except Exception:
+        logger.warning("public check cache unavailable; answer not kept", exc_info=True)
+    return html
+
+
+def forget(*, number: str, token: str) -> None:
+    """Drop what is kept for this certificate and stop it being refilled for a few seconds."""
+    client = _redis_client()
+    if client is None:
+        return
+    try:
+        pipeline = client.pipeline(transaction=False)
+        for key in (number_key(number), token_key(token)):
+            pipeline.set(key, TOMBSTONE, ex=TOMBSTONE_SECONDS)
+        pipeline.execute()
+    except Exception:
+        logger.error(
+            "public check cache not cleared for certificate %s; it may show its old status "
+            "for up to %s seconds",
+            number,
+            _seconds(),
+            exc_info=True,
+        )
+
+
+def forget_after_commit(certificate: Any) -> None:
+    number, token = certificate.number, certificate.qr_token
+    transaction.on_commit(lambda: forget(number=number, token=token))
