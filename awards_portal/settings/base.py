@@ -181,6 +181,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "results.receipt_overdue_send",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Public certificate checks are buffered in Redis and written to PostgreSQL in bulk (R-CRT-2).
+    "certificates-flush-check-records": {
+        "task": "certificates.tasks.certificate_checks_flush_task",
+        "schedule": 5.0,
+    },
     # Re-queue certificate render jobs that stalled (broker down at commit, a worker lost).
     "certificates-resume-render-jobs": {
         "task": "certificates.tasks.render_jobs_resume_task",
