@@ -15,7 +15,7 @@ import base64
 import io
 from collections.abc import Sequence
 from copy import copy
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -54,8 +54,6 @@ class CertificatePage:
     grade: str = ""
     award_date: date | None = None
     awarding_organisation_name: str = ""
-    # Pages this certificate takes, once a first layout has counted them (0: not counted yet).
-    page_count: int = 0
 
     @property
     def display_number(self) -> str:
@@ -287,24 +285,15 @@ def certificates_render_pdfs(pages: Sequence[CertificatePage]) -> list[bytes]:
     """One tagged PDF per certificate, in order, from a single layout of the whole batch.
 
     A certificate with many units continues on further pages, each repeating its number and QR
-    code. Every page is checked before anything is written: if any certificate would overflow
-    or lack its number, QR code, name or a unit, `CertificateLayoutError` says which, and no
-    PDF is returned (so nothing is stored).
+    code and saying "Page 2 of 3"; the total comes from the page of the certificate's end marker
+    (`target-counter`), so one layout serves the whole batch. Every page is checked before
+    anything is written: if any certificate would overflow or lack its number, QR code, name or
+    a unit, `CertificateLayoutError` says which, and no PDF is returned (so nothing is stored).
     """
     if not pages:
         return []
     document = _layout(pages)
     grouped = _pages_by_certificate(document, pages)
-    # Certificates that ran onto more pages are laid out again knowing their page count, so
-    # each continuation page can say "page 2 of 3". Layout is deterministic, and the count
-    # sits in the footer (outside the flow), so the second layout paginates the same way.
-    longer = [
-        i for i, group in enumerate(grouped) if len(group) > 1 and pages[i].page_count != len(group)
-    ]
-    if longer:
-        counted = [replace(pages[i], page_count=len(grouped[i])) for i in longer]
-        for i, group in zip(longer, _pages_by_certificate(_layout(counted), counted), strict=True):
-            grouped[i] = group
     problems = [
         problem
         for certificate, group in zip(pages, grouped, strict=True)
