@@ -1,0 +1,127 @@
+"""What makes certificate rendering faster must not change what is rendered (R-CRT-1)."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from certificates import rendering
+from certificates.rendering import CertificatePage
+
+from .factories import CertificateFactory
+
+pytestmark = pytest.mark.django_db
+
+UNIT_TITLE = (
+    "Preparing, cooking and finishing complex hot sauces, dressings and garnishes for service"
+)
+
+
+def _page(units: int, **fields: str) -> CertificatePage:
+    return CertificatePage.from_certificate(
+        CertificateFactory.build(
+            units=[
+                {"reference": f"R/615/{i:04d}", "title": UNIT_TITLE, "grade": "Merit"}
+                for i in range(units)
+            ],
+            **fields,
+        )
+    )
+
+
+# Style that changes how a box looks without moving it.
+PAINTED = (
+    "color",
+    "background_color",
+    "border_top_color",
+    "border_bottom_color",
+    "border_top_style",
+    "border_bottom_style",
+    "font_weight",
+    "font_style",
+    "text_decoration_line",
+    "image_rendering",
+)
+
+
+def _boxes(document) -> list[tuple]:  # type: ignore[no-untyped-def, type-arg]
+    """Every box of every page: its kind, element, place, size, text and painted style."""
+    found: list[tuple] = []  # type: ignore[type-arg]
+
+    def walk(box, page: int) -> None:  # type: ignore[no-untyped-def]
+        found.append(
+            (
+                page,
+                type(box).__name__,
+                box.element_tag,
+                round(box.position_x, 3),
+                round(box.position_y, 3),
+                round(box.width or 0, 3),
+                round(box.height or 0, 3),
+                getattr(box, "text", None),
+                *(str(box.style[name]) for name in PAINTED),
+            )
+        )
+        for child in getattr(box, "children", []):
+            walk(child, page)
+
+    for number, page in enumerate(document.pages):
+        walk(page._page_box, number)
+    return found
+
+
+def test_r_crt_1_the_trimmed_user_agent_stylesheet_lays_certificates_out_the_same():
+    pages = [
+        _page(0),
+        _page(3, learner_name="Siobhán Ní Bhriain-Wiśniewski"),
+        _page(30),
+        _page(2, learner_name="W" * 300, qualification_title="Level 3 " + "Q" * 290),
+    ]
+
+    with_weasyprint_sheet = rendering._layout(pages, html_class=HTML)
+    with_trimmed_sheet = rendering._layout(pages)
+
+    assert rendering._certificate_html_class() is not HTML
+    assert len(with_trimmed_sheet.pages) == len(with_weasyprint_sheet.pages) > len(pages)
+    assert _boxes(with_trimmed_sheet) == _boxes(with_weasyprint_sheet)
+
+
+def test_r_crt_1_the_renderer_uses_the_trimmed_user_agent_stylesheet(monkeypatch):
+    """If WeasyPrint stopped asking `_ua_stylesheets`, the speed-up would silently vanish."""
+    asked = []
+    html_class = rendering._certificate_html_class()
+    original = html_class._ua_stylesheets
+
+    def counting(self, forms=False):  # type: ignore[no-untyped-def]
+        asked.append(forms)
+        return original(self, forms)
+
+    monkeypatch.setattr(html_class, "_ua_stylesheets", counting)
+
+    rendering.certificates_render_pdfs([_page(1)])
+
+    assert asked
+
+
+def test_r_crt_1_page_totals_come_from_one_layout_of_the_batch(monkeypatch):
+    layouts = []
+    original = rendering._layout
+
+    def counting(pages, **kwargs):  # type: ignore[no-untyped-def]
+        layouts.append(len(pages))
+        return original(pages, **kwargs)
+
+    monkeypatch.setattr(rendering, "_layout", counting)
+    pages = [_page(45), _page(0), _page(20)]
+
+    pdfs = rendering.certificates_render_pdfs(pages)
+
+    assert layouts == [3]
+    for pdf in (pdfs[0], pdfs[2]):
+        reader = PdfReader(io.BytesIO(pdf))
+        total = len(reader.pages)
+        assert total >= 2
+        for index in range(2, total + 1):
+            assert f"Page {index} of {total}" in reader.pages[index - 1].extract_text()
+    assert len(PdfReader(io.BytesIO(pdfs[1])).pages) == 1
