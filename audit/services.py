@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, str):
+        # PostgreSQL's jsonb cannot hold NUL; whatever a request carried, the row must be written.
+        return value.replace("\x00", "")
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -73,7 +76,7 @@ def audit_record(
         action=action,
         object_type=object_type,
         object_id=object_id,
-        object_repr=str(target)[:200] if target is not None else "",
+        object_repr=str(target).replace("\x00", "")[:200] if target is not None else "",
         before=_jsonable(dict(before or {})),
         after=_jsonable(dict(after or {})),
         detail=_jsonable(dict(detail or {})),

@@ -40,7 +40,7 @@ def uln_error(uln: str) -> str:
     value = uln.strip()
     if not value:
         return ""
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         return "ULN must contain only digits, for example 9276308686."
     if len(value) != 10:
         return f"ULN must be 10 digits; this one has {len(value)}."

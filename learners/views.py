@@ -12,12 +12,12 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import capability_required
 from accounts.roles import Capability
 from audit.services import audit_record
+from awards_portal.query_parameters import query_id, query_shortened_message, query_text
 from registrations.models import RegistrationStatus
 from registrations.numbers import registration_number_for_phone
 from registrations.selectors import course_runs_visible_to, registrations_visible_to
 
 from .choices import DEMOGRAPHIC_QUESTIONS
-from .query_parameters import query_id, query_shortened_message, query_text
 from .selectors import learners_search, learners_visible_to, not_known_report
 from .services import learner_data_viewed
 

@@ -2,7 +2,7 @@
 
 import re
 
-UKPRN_PATTERN = re.compile(r"1\d{7}")
+UKPRN_PATTERN = re.compile(r"1\d{7}", re.ASCII)
 
 
 def ukprn_is_valid(ukprn: str) -> bool:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-QUALIFICATION_NUMBER_PATTERN = re.compile(r"^(\d{3})/(\d{4})/([0-9X])$")
+QUALIFICATION_NUMBER_PATTERN = re.compile(r"^(\d{3})/(\d{4})/([0-9X])$", re.ASCII)
 QUALIFICATION_NUMBER_WEIGHTS = (8, 7, 6, 5, 4, 3, 2)
 
 

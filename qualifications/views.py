@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import capability_required
 from accounts.roles import Capability
-from learners.query_parameters import query_shortened_message, query_text
+from awards_portal.query_parameters import query_shortened_message, query_text
 
 from .forms import (
     CATALOGUE_FIELDS,

@@ -99,7 +99,7 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 IMPORT_KEYS = tuple(key for key, _ in IMPORT_COLUMNS)
 
-DATE_PATTERN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+DATE_PATTERN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from django.db import connection
 SEQUENCE_NAME = "registration_number_seq"
 PREFIX = "R"
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRSTVWXYZ"  # 23 letters: a prime, so every weight is invertible
-PORTAL_NUMBER_PATTERN = re.compile(r"^R(\d{8})([A-Z])$")
+PORTAL_NUMBER_PATTERN = re.compile(r"^R(\d{8})([A-Z])$", re.ASCII)
 MAX_LENGTH = 128
 
 

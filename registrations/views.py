@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import capability_required
 from accounts.roles import Capability
-from learners.query_parameters import query_id, query_shortened_message, query_text
+from awards_portal.query_parameters import query_id, query_shortened_message, query_text
 from learners.selectors import learners_visible_to
 from learners.services import learner_data_viewed
 from providers.models import Provider

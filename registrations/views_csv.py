@@ -21,6 +21,7 @@ from accounts.permissions import capability_required
 from accounts.roles import Capability
 from audit.services import audit_record
 from awards_portal.csv_download import csv_streaming_response
+from awards_portal.query_parameters import query_id, query_text
 from providers.models import Provider
 from providers.selectors import providers_visible_to
 from qualifications.models import Qualification
@@ -55,17 +56,13 @@ EXPORT_SCOPES = ("selected", "page", "all")
 # The Registrations list and its export -------------------------------------------------------
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def _list_filters(params: Any) -> dict[str, Any]:
     status = params.get("status", "")
     return {
         "status": status if status in RegistrationStatus.values else "",
-        "qualification_id": _int(params.get("qualification")),
-        "course_run_id": _int(params.get("course_run")),
-        "search": params.get("q", "").strip()[:128],
+        "qualification_id": query_id(params.get("qualification")),
+        "course_run_id": query_id(params.get("course_run")),
+        "search": query_text(params.get("q"))[0],
     }
 
 
@@ -109,7 +106,7 @@ def registration_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         scope = "selected"
     registrations = registrations_for_list(user=request.user, **filters)
     if scope == "selected":
-        selected = [int(v) for v in request.POST.getlist("selected") if v.isdigit()]
+        selected = [i for i in map(query_id, request.POST.getlist("selected")) if i is not None]
         if not selected:
             messages.error(request, "Select the registrations to export, or export this page.")
             return redirect(f"{reverse('registrations:list')}?{request.POST.get('query', '')}")

@@ -56,7 +56,7 @@ def grid_input_from_post(
             parsed.values[name] = raw
             if not raw:
                 grades[column.unit_id] = None
-            elif raw.isdigit():
+            elif raw.isascii() and raw.isdigit() and len(raw) < 19:
                 grades[column.unit_id] = int(raw)
             else:
                 parsed.errors.append(

@@ -23,6 +23,7 @@ from accounts.permissions import capability_required
 from accounts.roles import Capability, Role
 from audit.services import audit_record
 from awards_portal.csv_download import csv_streaming_response
+from awards_portal.query_parameters import query_id
 from providers.selectors import providers_visible_to
 from qualifications.selectors import rules_of_combination_for
 from registrations.models import CourseRun
@@ -519,9 +520,9 @@ def dispatch(request: AuthenticatedHttpRequest) -> HttpResponse:
         provider = get_object_or_404(
             providers_visible_to(user=request.user), pk=request.POST.get("provider", 0)
         )
-        chosen_ids = {int(i) for i in request.POST.getlist("course_runs") if i.isdigit()}
+        chosen_ids = {i for i in map(query_id, request.POST.getlist("course_runs")) if i}
         chosen = [c.course_run for c in candidates if c.course_run_id in chosen_ids]
-        late_ids = {int(i) for i in request.POST.getlist("late_course_runs") if i.isdigit()}
+        late_ids = {i for i in map(query_id, request.POST.getlist("late_course_runs")) if i}
         chosen_late = [c.course_run for c in late_candidates if c.course_run_id in late_ids]
         try:
             consignment = services.consignment_create(
@@ -750,8 +751,8 @@ def receipt_pending(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     provider_id = None
     providers = providers_visible_to(user=request.user)
     chosen = request.GET.get("provider", "")
-    if request.user.is_ao_staff and chosen.isdigit():
-        provider_id = int(chosen)
+    if request.user.is_ao_staff and query_id(chosen) is not None:
+        provider_id = query_id(chosen)
     overdue_only = request.GET.get("overdue") == "1"
     rows = selectors.receipt_pending(
         user=request.user, provider_id=provider_id, overdue_only=overdue_only

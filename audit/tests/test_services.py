@@ -45,3 +45,10 @@ def test_changed_fields_keeps_only_what_differs_and_serialises_dates():
     )
     assert before == {"b": "x", "c": None}
     assert after == {"b": "y", "c": datetime.date(2026, 1, 2)}
+
+
+def test_r_acc_7_an_audit_row_is_written_even_when_the_request_carried_nul_characters():
+    event = audit_record(
+        actor=UserFactory(), action="audit.exported", detail={"filters": {"q": "a\x00b"}}
+    )
+    assert AuditEvent.objects.get(pk=event.pk).detail == {"filters": {"q": "ab"}}

@@ -134,3 +134,9 @@ def test_checking_one_field_reports_only_that_field():
         only=["uln"],
     )
     assert [e.field for e in errors] == ["uln"]
+
+
+def test_r_lrn_1_a_uln_with_a_digit_that_is_not_ascii_is_refused_with_a_message():
+    from learners.validators import uln_error
+
+    assert "only digits" in uln_error("92763086²6")

@@ -23,8 +23,8 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.permissions import HasCapability
 from accounts.roles import Capability
+from awards_portal.query_parameters import query_text
 from learners.models import Learner
-from learners.query_parameters import query_text
 from learners.selectors import learners_registered_as, learners_search, learners_visible_to
 from learners.services import (
     LearnerRejected,
