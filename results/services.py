@@ -292,6 +292,14 @@ def results_draft_save(
 
 
 def _decode(raw: bytes) -> str:
+    if b"\x00" in raw:
+        raise _reject(
+            "file",
+            "This file is not CSV text (it contains binary data, as a workbook or UTF-16 file "
+            "does). In your spreadsheet program, choose Save As, then 'CSV UTF-8 (comma "
+            "delimited)', and choose that file.",
+            "binary",
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)

@@ -560,3 +560,17 @@ def test_import_refuses_a_file_that_is_not_csv(season):
         )
 
     assert raised.value.errors[0].field == "file"
+
+
+def test_a_results_file_with_binary_content_is_refused_with_a_clear_message(season):
+    with pytest.raises(ResultsRejected) as raised:
+        services.results_import_validate(
+            course_run=season.course_run,
+            filename="results.csv",
+            raw="Registration number\x00,ULN\n".encode("utf-16"),
+            delimiter=",",
+            acting_user=season.provider_user,
+        )
+    [error] = raised.value.errors
+    assert error.field == "file" and "not CSV text" in error.message
+    assert not ResultsImport.objects.exists()
