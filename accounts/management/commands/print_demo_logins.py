@@ -37,6 +37,7 @@ class Command(BaseCommand):
                     f"    {certificate['number']}  {certificate['learner_name']:<28} "
                     f"({certificate['status']})  {certificate['check_url']}"
                 )
-        if demo.get("sample_import_file"):
-            self.stdout.write(f"  A sample registrations import file: {demo['sample_import_file']}")
+        sample = demo.get("registration_import_sample")
+        if sample:
+            self.stdout.write(f"  A registrations file to import as lucy.evans: {sample['file']}")
         self.stdout.write("")
