@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from awards_portal.csv_download import FORMULA_TRIGGERS
+from awards_portal.csv_upload import decode_csv_bytes
 
 from .models import RegistrationStatus
 
@@ -139,29 +140,6 @@ def separator_character(name: str) -> str:
 
 def _header_key(text: str) -> str:
     return " ".join(text.replace("\ufeff", "").split()).casefold().rstrip("*").strip()
-
-
-def decode_csv_bytes(content: bytes) -> tuple[str, str]:
-    """(text, "") or ("", message) for content that is not a text file we can read."""
-    if content.startswith(b"PK\x03\x04") or content.startswith(b"\xd0\xcf\x11\xe0"):
-        return "", (
-            "This is a spreadsheet workbook, not a CSV file. In your spreadsheet program choose "
-            "Save As, then CSV UTF-8 (comma delimited), and choose that file."
-        )
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "", (
-            'This file is saved as UTF-16 ("Unicode text"). Save it as CSV UTF-8 and try again.'
-        )
-    if b"\x00" in content[:65536]:
-        return "", "This is not a CSV file (it contains binary data). Choose a CSV file."
-    try:
-        return content.decode("utf-8-sig"), ""
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252"), ""
-    except UnicodeDecodeError:
-        return "", ("The file's characters cannot be read. Save it as CSV UTF-8 and try again.")
 
 
 def _unprotect(text: str) -> str:

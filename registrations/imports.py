@@ -31,6 +31,7 @@ from accounts.roles import Capability
 from audit.context import client_ip
 from audit.models import AuditEvent
 from audit.services import audit_record, changed_fields, snapshot
+from awards_portal.csv_upload import decode_csv_bytes
 from learners.models import Learner
 from learners.validators import uln_error
 from qualifications.models import Qualification
@@ -42,7 +43,6 @@ from .csv_format import (
     MAX_FILE_BYTES,
     CsvRow,
     count_data_lines,
-    decode_csv_bytes,
     parse_registration_csv,
 )
 from .import_rules import (

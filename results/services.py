@@ -12,7 +12,7 @@ import datetime
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +24,7 @@ from accounts.emails import email_send
 from accounts.models import User
 from accounts.roles import Capability, Role
 from audit.services import audit_record
+from awards_portal.csv_upload import decode_csv_bytes
 from awards_portal.working_days import working_day_add
 from learners.validators import FieldError
 from registrations.models import CourseRun, Registration, RegistrationStatus
@@ -292,20 +293,10 @@ def results_draft_save(
 
 
 def _decode(raw: bytes) -> str:
-    if b"\x00" in raw:
-        raise _reject(
-            "file",
-            "This file is not CSV text (it contains binary data, as a workbook or UTF-16 file "
-            "does). In your spreadsheet program, choose Save As, then 'CSV UTF-8 (comma "
-            "delimited)', and choose that file.",
-            "binary",
-        )
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _reject("file", "The file must be CSV text (UTF-8 or Windows encoding).", "encoding")
+    text, problem = decode_csv_bytes(raw)
+    if problem:
+        raise _reject("file", problem, "not_csv_text")
+    return text
 
 
 def _validate_import(course_run: CourseRun, content: str, delimiter: str) -> tuple:
@@ -962,29 +953,46 @@ def consignment_create(
     return consignment
 
 
+def _move_consignment_registrations(
+    *,
+    consignment_id: int,
+    course_run_id: int,
+    from_status: str,
+    changes: dict[str, Any],
+    acting_user: User | None,
+) -> None:
+    """Move the registrations whose certificates travel in this consignment, and are at
+    `from_status`, on through the registrations service (which checks and audits each)."""
+    for registration in Registration.objects.filter(
+        course_run_id=course_run_id,
+        result__consignment_id=consignment_id,
+        status=from_status,
+        voided_at__isnull=True,
+    ).order_by("pk"):
+        registration_update_status(
+            registration=registration,
+            proposed=replace(RegistrationRecord.of(registration), **changes),
+            acting_user=acting_user,
+        )
+
+
 def _send_registrations(
     *, consignment: Consignment, course_run_id: int, acting_user: User | None
 ) -> None:
-    """The claimed registrations whose certificates travel in this consignment move to
-    Certificate Sent, with the dispatch date and tracking reference."""
+    """Claimed registrations in this consignment move to Certificate Sent, with the dispatch
+    date and tracking reference."""
     assert consignment.dispatched_on is not None
-    for registration in Registration.objects.filter(
+    _move_consignment_registrations(
+        consignment_id=consignment.pk,
         course_run_id=course_run_id,
-        result__consignment=consignment,
-        status=S.CERTIFICATE_CLAIMED,
-        voided_at__isnull=True,
-    ).order_by("pk"):
-        current = RegistrationRecord.of(registration)
-        registration_update_status(
-            registration=registration,
-            proposed=replace(
-                current,
-                status=S.CERTIFICATE_SENT,
-                certificate_sent_date=consignment.dispatched_on,
-                postal_tracking_reference=consignment.tracking_reference,
-            ),
-            acting_user=acting_user,
-        )
+        from_status=S.CERTIFICATE_CLAIMED,
+        changes={
+            "status": S.CERTIFICATE_SENT,
+            "certificate_sent_date": consignment.dispatched_on,
+            "postal_tracking_reference": consignment.tracking_reference,
+        },
+        acting_user=acting_user,
+    )
 
 
 @transaction.atomic
@@ -1138,22 +1146,14 @@ def _receive_registrations(
     received_date: datetime.date,
     acting_user: User | None,
 ) -> None:
-    """The sent registrations whose certificates travelled in this consignment move to
-    Certificate Received with the date received."""
-    for registration in Registration.objects.filter(
+    """Sent registrations in this consignment move to Certificate Received with the date."""
+    _move_consignment_registrations(
+        consignment_id=consignment_id,
         course_run_id=course_run_id,
-        result__consignment_id=consignment_id,
-        status=S.CERTIFICATE_SENT,
-        voided_at__isnull=True,
-    ).order_by("pk"):
-        current = RegistrationRecord.of(registration)
-        registration_update_status(
-            registration=registration,
-            proposed=replace(
-                current, status=S.CERTIFICATE_RECEIVED, certificate_received_date=received_date
-            ),
-            acting_user=acting_user,
-        )
+        from_status=S.CERTIFICATE_SENT,
+        changes={"status": S.CERTIFICATE_RECEIVED, "certificate_received_date": received_date},
+        acting_user=acting_user,
+    )
 
 
 def _receipt_errors(

@@ -209,3 +209,11 @@ def test_import_columns_are_exactly_those_of_004():
 
 def test_count_data_lines_counts_rows_after_the_header():
     assert count_data_lines(csv_file(ROW, ROW)) == 2
+
+
+def test_r_reg_7_a_nul_byte_anywhere_in_the_file_is_refused_before_anything_is_stored():
+    from awards_portal.csv_upload import decode_csv_bytes
+
+    content = b"Qualification Number,ULN,Status\n" + b"x" * 70_000 + b"\x00\n"
+    text, problem = decode_csv_bytes(content)
+    assert text == "" and "binary data" in problem

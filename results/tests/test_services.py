@@ -562,7 +562,7 @@ def test_import_refuses_a_file_that_is_not_csv(season):
     assert raised.value.errors[0].field == "file"
 
 
-def test_a_results_file_with_binary_content_is_refused_with_a_clear_message(season):
+def test_a_results_file_that_is_not_csv_text_is_refused_with_the_same_message_as_elsewhere(season):
     with pytest.raises(ResultsRejected) as raised:
         services.results_import_validate(
             course_run=season.course_run,
@@ -572,5 +572,5 @@ def test_a_results_file_with_binary_content_is_refused_with_a_clear_message(seas
             acting_user=season.provider_user,
         )
     [error] = raised.value.errors
-    assert error.field == "file" and "not CSV text" in error.message
+    assert error.field == "file" and "CSV UTF-8" in error.message
     assert not ResultsImport.objects.exists()
