@@ -1,5 +1,6 @@
 """The portal's URL map: each area mounts its own urls module."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
@@ -27,5 +28,9 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("results/", include("results.urls")),
     path("healthz", healthz, name="healthz"),
+    path("lrs/", include("lrs_sync.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.LRS_SANDPIT_ENABLED:
+    urlpatterns.append(path("lrs-sandpit/", include("lrs_sandpit.urls")))

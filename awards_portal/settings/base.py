@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "results",
     "certificates",
     "lrs_sync",
+    "lrs_sandpit",
 ]
 
 MIDDLEWARE = [
@@ -223,3 +224,5 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+from .lrs import *  # noqa: E402
