@@ -22,6 +22,12 @@ NS_REPORTMSG = "http://api.lrs.miap.gov.uk/reportmsg"  # verifyLearner
 NS_VLDMSG = "http://api.lrs.miap.gov.uk/vldmsg"  # submitVerifyBatch, getVerifyBatchOutput
 NS_MIAP_EXCEPTIONS = "http://api.lrs.miap.gov.uk/exceptions"
 
+# ExternalService (achievements): parameters and Achievement fields in .../services, the
+# invokingUser fields and the answers' fields in .../model, faults in .../faults.
+NS_QCF_SERVICES = "http://api.lrs.qcf.gov.uk/services"
+NS_QCF_MODEL = "http://api.lrs.qcf.gov.uk/model"
+NS_QCF_FAULTS = "http://api.lrs.qcf.gov.uk/faults"
+
 CONTENT_TYPE = "text/xml; charset=utf-8"
 
 XSD_PATH = Path(__file__).resolve().parent / "xsd" / "lrs.xsd"
