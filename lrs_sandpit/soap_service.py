@@ -26,6 +26,7 @@ from lrs_sync.soap import (
     envelope,
     fault_envelope,
     text_of,
+    texts_of,
 )
 
 from .matching import LearnerQuery, MatchResult, match_learner, match_learners, register_for
@@ -145,12 +146,13 @@ def _account(payload: etree._Element) -> SandpitAccount:
 
 
 def _query(element: etree._Element) -> LearnerQuery:
+    fields = texts_of(element)
     return LearnerQuery(
-        uln=text_of(element, "ULN"),
-        given_name=text_of(element, "GivenName"),
-        family_name=text_of(element, "FamilyName"),
-        date_of_birth=text_of(element, "DateOfBirth")[:10],
-        gender=text_of(element, "Gender"),
+        uln=fields.get("ULN", ""),
+        given_name=fields.get("GivenName", ""),
+        family_name=fields.get("FamilyName", ""),
+        date_of_birth=fields.get("DateOfBirth", "")[:10],
+        gender=fields.get("Gender", ""),
     )
 
 
@@ -193,7 +195,7 @@ def _submit_verify_batch(payload: etree._Element, account: SandpitAccount) -> et
             f"LearnerRecordCount says {declared} learners but the batch holds {len(learners)}.",
         )
     records = [
-        {"mis_identifier": text_of(element, "MISIdentifier"), **_query(element).__dict__}
+        {"mis_identifier": texts_of(element).get("MISIdentifier", ""), **_query(element).__dict__}
         for element in learners
     ]
     delay = float(getattr(settings, "LRS_SANDPIT_BATCH_DELAY_SECONDS", 2.0))

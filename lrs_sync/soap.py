@@ -163,3 +163,16 @@ def text_of(parent: etree._Element, name: str) -> str:
     if element is None or element.get(f"{{{XSI}}}nil") == "true":
         return ""
     return (element.text or "").strip()
+
+
+def texts_of(parent: etree._Element) -> dict[str, str]:
+    """Every unqualified child's stripped text by name, read in one pass (nil and empty -> "").
+
+    For a repeated child (FailureFlag) the last one wins; read those with findall.
+    """
+    nil = f"{{{XSI}}}nil"
+    return {
+        element.tag: "" if element.get(nil) == "true" else (element.text or "").strip()
+        for element in parent
+        if isinstance(element.tag, str)
+    }
