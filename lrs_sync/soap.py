@@ -28,6 +28,11 @@ NS_QCF_SERVICES = "http://api.lrs.qcf.gov.uk/services"
 NS_QCF_MODEL = "http://api.lrs.qcf.gov.uk/model"
 NS_QCF_FAULTS = "http://api.lrs.qcf.gov.uk/faults"
 
+# LearnerServiceR9 (event data challenges): parameters in tempuri.org, the invoking
+# organisation's fields in Amor.Qcf.Common, results in .../model, faults in .../faults.
+NS_R9 = "http://tempuri.org/"
+NS_AMOR_COMMON = "http://schemas.datacontract.org/2004/07/Amor.Qcf.Common"
+
 CONTENT_TYPE = "text/xml; charset=utf-8"
 
 XSD_PATH = Path(__file__).resolve().parent / "xsd" / "lrs.xsd"
