@@ -31,12 +31,14 @@ from lrs_sync.soap import (
 
 from .matching import LearnerQuery, MatchResult, match_learner, match_learners, register_for
 from .models import SandpitAccount, VerifyBatchJob
+from .services import sandpit_account_ensure
 
 # The sandpit's fault codes. WSEC0001 (badly formed request) is the LRS's own; the LRS does not
 # publish the others, so these are the sandpit's (decision 0100).
 BADLY_FORMED_REQUEST = "WSEC0001"
 CREDENTIALS_REFUSED = "WSEC0002"
 JOB_NOT_FOUND = "WSEC0003"
+SERVER_ERROR = "WSEC0009"
 
 SOAP_ACTIONS = {
     "VerifyLearner": "http://tempuri.org/LearnerPortType/verifyLearner",
@@ -77,6 +79,17 @@ def _fault(refusal: _Refusal) -> SoapAnswer:
         error_timestamp=timezone.now().isoformat(timespec="seconds"),
     )
     return SoapAnswer(status=500, content=fault_envelope(fault))
+
+
+def server_fault() -> SoapAnswer:
+    """The answer when the sandpit itself failed: a soap:Server fault, as WCF sends."""
+    return _fault(
+        _Refusal(
+            SERVER_ERROR,
+            "The service could not process the request. Try again later.",
+            faultcode="s:Server",
+        )
+    )
 
 
 def learner_service(message: bytes, *, content_type: str, soap_action: str | None) -> SoapAnswer:
@@ -127,7 +140,24 @@ def _checked_payload(
     return payload
 
 
+def _account_bootstrap() -> None:
+    """An empty sandpit accepts the organisation this machine's LRS settings name.
+
+    The account normally comes from a migration or `seed_register`; a test database flushed by a
+    transactional test loses it, so the sandpit sets it up again rather than refuse everyone.
+    """
+    if SandpitAccount.objects.exists() or not settings.LRS_ORGANISATION_REF:
+        return
+    sandpit_account_ensure(
+        organisation_ref=settings.LRS_ORGANISATION_REF,
+        ukprn=settings.LRS_UKPRN,
+        user_name=settings.LRS_USERNAME,
+        password=settings.LRS_PASSWORD,
+    )
+
+
 def _account(payload: etree._Element) -> SandpitAccount:
+    _account_bootstrap()
     organisation_ref = text_of(payload, "OrganisationRef")
     account = SandpitAccount.objects.filter(organisation_ref=organisation_ref).first()
     ukprn = text_of(payload, "UKPRN")

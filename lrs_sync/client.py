@@ -227,7 +227,13 @@ class LrsClient:
                 verify: ssl.SSLContext | bool = True
                 if self.client_cert:
                     context = ssl.create_default_context()
-                    context.load_cert_chain(self.client_cert, self.client_key or None)
+                    try:
+                        context.load_cert_chain(self.client_cert, self.client_key or None)
+                    except (OSError, ssl.SSLError) as error:
+                        raise LrsError(
+                            "The LRS client certificate (LRS_CLIENT_CERT, LRS_CLIENT_KEY) "
+                            f"cannot be used: {error.strerror or error}"
+                        ) from None
                     verify = context
                 http = httpx.Client(timeout=self.timeout_seconds, verify=verify)
             self._http[endpoint.in_process] = http

@@ -200,3 +200,30 @@ def test_another_organisations_job_is_not_found(client, james):
     body = output_envelope(job_id).replace(b"SANDPIT-AO", b"OTHER-AO")
 
     assert fault_code(post(client, body)) == "WSEC0003"
+
+
+def test_a_failure_inside_the_sandpit_is_a_server_fault_not_an_html_page(
+    client, james, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("register unavailable")
+
+    monkeypatch.setattr("lrs_sandpit.soap_service.register_for", broken)
+
+    response = post(client, verify_envelope(), action=VERIFY_ACTION)
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/xml")
+    assert fault_code(response) == "WSEC0009"
+
+
+def test_an_empty_sandpit_accepts_the_organisation_the_settings_name(client, james):
+    from lrs_sandpit.models import SandpitAccount
+
+    SandpitAccount.objects.all().delete()
+
+    assert post(client, verify_envelope(), action=VERIFY_ACTION).status_code == 200
+    assert (
+        fault_code(post(client, verify_envelope(password="guess"), action=VERIFY_ACTION))
+        == "WSEC0002"
+    )

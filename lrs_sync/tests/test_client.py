@@ -333,3 +333,15 @@ def test_an_endpoint_setting_of_another_scheme_is_refused():
 def test_an_empty_batch_is_refused_before_sending():
     with pytest.raises(LrsError):
         lrs_client().submit_verify_batch([], notify_email="lrs@ao.example")
+
+
+def test_an_unreadable_client_certificate_is_a_clear_error(tmp_path):
+    endpoint = Endpoint.from_setting("https://lrs.example/LearnerService.svc", setting_name="test")
+    client = LrsClient(
+        learner_endpoint=endpoint, credentials=GOOD, client_cert=str(tmp_path / "missing.pem")
+    )
+
+    with pytest.raises(LrsError) as error:
+        client.verify_learner(learner())
+
+    assert "LRS_CLIENT_CERT" in str(error.value)
