@@ -227,3 +227,25 @@ def test_an_empty_sandpit_accepts_the_organisation_the_settings_name(client, jam
         fault_code(post(client, verify_envelope(password="guess"), action=VERIFY_ACTION))
         == "WSEC0002"
     )
+
+
+def answer_payload(response):
+    from lrs_sync.soap import body_payload
+
+    return body_payload(response.content)
+
+
+def test_every_answer_the_sandpit_sends_is_valid_against_the_contract(client, james):
+    from lrs_sync.soap import contract_errors
+
+    verified = post(client, verify_envelope(given="Jim"), action=VERIFY_ACTION)
+    not_found = post(client, verify_envelope(uln="9276308686"), action=VERIFY_ACTION)
+    submitted = post(client, batch_envelope(count=2))
+    job_id = int(etree.fromstring(submitted.content).findtext(".//JobID"))
+    output = post(client, output_envelope(job_id))
+    refused = post(client, verify_envelope(password="guess"), action=VERIFY_ACTION)
+
+    for response in (verified, not_found, submitted, output):
+        assert contract_errors(answer_payload(response)) == []
+    detail = answer_payload(refused).find(f"detail/{{{NS_MIAP_EXCEPTIONS}}}MIAPAPIException")
+    assert contract_errors(detail) == []
