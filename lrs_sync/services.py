@@ -38,11 +38,12 @@ from .verification_types import (
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from lrs_sync.client import LrsClient
     from providers.models import Provider
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SIZE = 500
+DEFAULT_CHUNK_SIZE = 1000
 # A runner holds its job this long per pass; a second runner waits its turn.
 LEASE = datetime.timedelta(minutes=2)
 # A job that has not moved for this long is handed to the queue again by beat.
@@ -54,7 +55,7 @@ CHUNKS_IN_FLIGHT = 2
 POLL_SECONDS = 1.0
 
 
-def _lrs_client():  # type: ignore[no-untyped-def]
+def _lrs_client() -> LrsClient:
     from .client import lrs_client
 
     return lrs_client()
@@ -187,7 +188,7 @@ def verify_rows_link_learners(rows: Sequence[VerifyRow]) -> list[VerifyRow]:
     """Rows of a file, each tied to the portal learner with the same ULN and details, if any,
     so that learner's status follows the answer."""
     ulns = {row.uln for row in rows}
-    found: dict[tuple, tuple[int, int]] = {}
+    found: dict[tuple[object, ...], tuple[int, int]] = {}
     for pk, provider_id, uln, given, family, dob, gender in (
         Learner.objects.filter(uln__in=ulns)
         .order_by("pk")
@@ -199,7 +200,7 @@ def verify_rows_link_learners(rows: Sequence[VerifyRow]) -> list[VerifyRow]:
     linked = []
     for row in rows:
         key = (row.uln, row.given_name, row.family_name, row.date_of_birth, row.gender)
-        learner_id, provider_id = found.get(key, (None, None))
+        match = found.get(key)
         linked.append(
             VerifyRow(
                 row.uln,
@@ -207,8 +208,8 @@ def verify_rows_link_learners(rows: Sequence[VerifyRow]) -> list[VerifyRow]:
                 row.family_name,
                 row.date_of_birth,
                 row.gender,
-                learner_id=learner_id,
-                provider_id=provider_id,
+                learner_id=match[0] if match else None,
+                provider_id=match[1] if match else None,
             )
         )
     return linked
