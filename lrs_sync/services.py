@@ -170,9 +170,18 @@ def _chunk_size() -> int:
 
 
 def verify_rows_unverified(*, provider: Provider | None) -> list[VerifyRow]:
-    """Every unverified learner with a ULN, of one provider or of all."""
-    learners = Learner.objects.filter(verification_status=VerificationStatus.UNVERIFIED).exclude(
-        uln=""
+    """Every unverified learner with a ULN, of one provider or of all, except those already in
+    a batch that has not finished (their answer is on its way)."""
+    learners = (
+        Learner.objects.filter(verification_status=VerificationStatus.UNVERIFIED)
+        .exclude(uln="")
+        .exclude(
+            lrs_verifications__job__status__in=[
+                VerifyJob.Status.QUEUED,
+                VerifyJob.Status.RUNNING,
+                VerifyJob.Status.WAITING_FOR_LRS,
+            ]
+        )
     )
     if provider is not None:
         learners = learners.filter(provider=provider)
