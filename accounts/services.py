@@ -425,13 +425,35 @@ def _address_failure_count(ip: str | None) -> None:
         logger.warning("Sign-in throttle unavailable (cache unreachable)")
 
 
+# Where a password was checked, in words, for the audit row of a failed attempt.
+WAY_IN_SIGN_IN = "the sign-in page"
+WAY_IN_PASSWORD_CHANGE = "the change-password page"
+
+
 @transaction.atomic
-def sign_in_failure_record(*, user: User | None, ip: str | None) -> User | None:
-    """Count a failed sign-in; the fifth in a row locks the account and emails its owner."""
+def sign_in_failure_record(
+    *, user: User | None, ip: str | None, identifier: str = "", way_in: str = WAY_IN_SIGN_IN
+) -> User | None:
+    """Count a failed sign-in and audit it (user name tried, when, from where); the fifth in a
+    row locks the account and emails its owner (R-ACC-2, R-ACC-7). Every place that checks a
+    password calls this, so they share one lockout, one throttle and one audit trail."""
     _address_failure_count(ip)
+    if user is not None:
+        user = User.objects.select_for_update().get(pk=user.pk)
+    audit_record(
+        actor=None,
+        action="user.sign_in_failed",
+        target=user,
+        object_type="" if user is not None else "accounts.user",
+        detail={
+            "user_name_tried": " ".join(identifier.split())[:150],
+            "way_in": way_in,
+            **({"account_locked": True} if user is not None and user.is_locked else {}),
+        },
+        organisation_id=user.organisation_id if user is not None else None,
+    )
     if user is None:
         return None
-    user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_locked:
         return user
     user.failed_login_attempts += 1

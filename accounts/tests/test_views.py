@@ -168,16 +168,6 @@ def test_r_acc_6_a_backup_code_works_once(client):
     assert "That code is not right" in response.content.decode()
 
 
-def test_r_acc_6_the_django_admin_needs_a_verified_second_factor(client):
-    user = AOStaffFactory(username="ao.admin")
-    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    _post_sign_in(client, "ao.admin")
-    assert client.get("/admin/").status_code == 302
-    client.logout()
-    sign_in(client, user)
-    assert client.get("/admin/").status_code == 200
-
-
 # --- User management (R-ACC-1, 3, 4, 5, 6) --------------------------------------------------
 
 

@@ -14,7 +14,12 @@ from ..http import AuthenticatedHttpRequest
 from ..models import User
 from ..permissions import capability_required
 from ..roles import Capability
-from ..selectors import organisations_manageable_by, users_manageable_by, users_search
+from ..selectors import (
+    organisations_manageable_by,
+    sign_in_failures_recent,
+    users_manageable_by,
+    users_search,
+)
 from ..services import (
     AccountError,
     user_delete,
@@ -91,7 +96,12 @@ def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/user_detail.html",
-        {"person": user, "events": events, "has_second_factor": user_has_device(user)},
+        {
+            "person": user,
+            "events": events,
+            "failures": sign_in_failures_recent(user=user),
+            "has_second_factor": user_has_device(user),
+        },
     )
 
 
