@@ -242,3 +242,15 @@ class ReasonForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class RequiredReasonForm(forms.Form):
+    """The confirmation step of a controlled act: nothing happens without a reason."""
+
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        help_text="Kept in the audit log and sent to the person in an email.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why: the reason is kept in the audit log."},
+    )

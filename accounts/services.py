@@ -355,15 +355,38 @@ def user_suspend(*, user: User, acting_user: User, reason: str = "") -> User:
     )
 
 
+def _reason_required(reason: str, *, what: str) -> str:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise AccountError({"reason": [f"Say why you are {what}: it is kept in the audit log."]})
+    return reason
+
+
+def _controlled_act_email(*, user: User, acting_user: User, template: str, reason: str) -> None:
+    """Tell the person affected who acted and why, so an act they did not expect comes to light."""
+    email_send(
+        to=[user.email],
+        template=template,
+        context={"user": user, "acting_user": acting_user, "reason": reason},
+    )
+
+
 @transaction.atomic
-def user_reinstate(*, user: User, acting_user: User) -> User:
-    return _status_change(
+def user_reinstate(*, user: User, acting_user: User, reason: str) -> User:
+    """A controlled act: it needs a reason, is audited with it, and emails the person."""
+    reason = _reason_required(reason, what="reinstating this account")
+    user = _status_change(
         user=user,
         to=User.Status.ACTIVE,
         action="reinstated",
         allowed_from={User.Status.SUSPENDED},
         acting_user=acting_user,
+        reason=reason,
     )
+    _controlled_act_email(
+        user=user, acting_user=acting_user, template="accounts/email/reinstated", reason=reason
+    )
+    return user
 
 
 @transaction.atomic
@@ -427,7 +450,7 @@ def _address_failure_count(ip: str | None) -> None:
 
 # Where a password was checked, in words, for the audit row of a failed attempt.
 WAY_IN_SIGN_IN = "the sign-in page"
-WAY_IN_PASSWORD_CHANGE = "the change-password page"
+WAY_IN_PASSWORD_CHANGE = "the change-password page"  # noqa: S105 - words, not a password
 
 
 @transaction.atomic
@@ -552,10 +575,12 @@ def backup_codes_generate(*, user: User) -> list[str]:
 
 
 @transaction.atomic
-def user_second_factor_reset(*, user: User, acting_user: User) -> None:
-    """A super user clears someone's authenticator and backup codes; they enrol again next time."""
+def user_second_factor_reset(*, user: User, acting_user: User, reason: str) -> None:
+    """A super user clears someone's authenticator and backup codes; they enrol again next time.
+    A controlled act (R-ACC-6): it needs a reason, is audited with it, and emails the person."""
     if user.pk == acting_user.pk:
         raise AccountError("You cannot reset your own second factor; ask another super user.")
+    reason = _reason_required(reason, what="resetting this person's two-factor sign-in")
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     StaticDevice.objects.filter(user=user).delete()
     user_sessions_end(user=user)
@@ -563,6 +588,12 @@ def user_second_factor_reset(*, user: User, acting_user: User) -> None:
         actor=acting_user,
         action="user.second_factor_reset",
         target=user,
-        detail={"devices_removed": removed},
+        detail={"devices_removed": removed, "reason": reason},
         organisation_id=user.organisation_id,
+    )
+    _controlled_act_email(
+        user=user,
+        acting_user=acting_user,
+        template="accounts/email/second_factor_reset",
+        reason=reason,
     )

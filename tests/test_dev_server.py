@@ -1,4 +1,4 @@
-"""`make run`'s settings: no debug pages for the world, the portal's own error pages, static files."""
+"""`make run`'s settings: no debug pages, the portal's own error pages, static files served."""
 
 import os
 import subprocess
@@ -16,7 +16,8 @@ client = Client(raise_request_exception=False, HTTP_HOST="127.0.0.1")
 missing = client.get("/no-such-page/")
 static = client.get("/static/css/portal.css")
 print("DEBUG", settings.DEBUG)
-print("MISSING", missing.status_code, "URLconf" in missing.content.decode(), "Page not found" in missing.content.decode())
+body = missing.content.decode()
+print("MISSING", missing.status_code, "URLconf" in body, "Page not found" in body)
 print("STATIC", static.status_code)
 """
 

@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-# Every page that checks a password. A new one must be added here (the walk below fails until it is).
+# Every page that checks a password; the walk below fails until a new one is added here.
 PASSWORD_PAGES = {
     "home": "sign-in",
     "accounts:login": "sign-in",
@@ -59,7 +59,11 @@ def _wrong_password(client, name, user):
         return client.post(reverse(name), {"username": user.username, "password": "wrong"})
     return client.post(
         reverse(name),
-        {"old_password": "wrong", "new_password1": "N3w-pass-phrase!", "new_password2": "N3w-pass-phrase!"},
+        {
+            "old_password": "wrong",
+            "new_password1": "N3w-pass-phrase!",
+            "new_password2": "N3w-pass-phrase!",
+        },
     )
 
 
@@ -103,9 +107,7 @@ def test_r_acc_2_the_django_admin_is_no_way_in(client):
 def test_r_acc_2_the_api_takes_no_passwords(client):
     UserFactory(username="jo.api")
     credentials = base64.b64encode(f"jo.api:{TEST_PASSWORD}".encode()).decode()
-    response = client.get(
-        "/api/v1/registrations/", HTTP_AUTHORIZATION=f"Basic {credentials}"
-    )
+    response = client.get("/api/v1/registrations/", HTTP_AUTHORIZATION=f"Basic {credentials}")
     assert response.status_code in {401, 403}
     assert "_auth_user_id" not in client.session
 

@@ -9,7 +9,13 @@ from django_otp import user_has_device
 
 from audit.models import AuditEvent
 
-from ..forms import ReasonForm, UserCreateForm, UserDetailsForm, UserFilterForm
+from ..forms import (
+    ReasonForm,
+    RequiredReasonForm,
+    UserCreateForm,
+    UserDetailsForm,
+    UserFilterForm,
+)
 from ..http import AuthenticatedHttpRequest
 from ..models import User
 from ..permissions import capability_required
@@ -169,16 +175,37 @@ def user_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return _status_action(request, pk, "delete")
 
 
-@manage_users
-@require_POST
-def user_reinstate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def _controlled_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """Reinstating and resetting a second factor: a confirmation page that asks for a reason."""
     user = _managed_user(request, pk)
-    try:
-        user_reinstate(user=user, acting_user=request.user)
-        messages.success(request, f"{user.full_name} is reinstated and can sign in again.")
-    except AccountError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("accounts:user_detail", pk=user.pk)
+    form = RequiredReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            if action == "reinstate":
+                user_reinstate(user=user, acting_user=request.user, reason=reason)
+                messages.success(
+                    request,
+                    f"{user.full_name} is reinstated and can sign in again. We have emailed them.",
+                )
+            else:
+                user_second_factor_reset(user=user, acting_user=request.user, reason=reason)
+                messages.success(
+                    request,
+                    f"{user.full_name} will set up a new authenticator app at their next "
+                    "sign-in. We have emailed them.",
+                )
+        except AccountError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("accounts:user_detail", pk=user.pk)
+    return render(
+        request, "accounts/user_confirm.html", {"person": user, "action": action, "form": form}
+    )
+
+
+@manage_users
+def user_reinstate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _controlled_act(request, pk, "reinstate")
 
 
 @manage_users
@@ -198,14 +225,5 @@ def user_welcome_resend_view(request: AuthenticatedHttpRequest, pk: int) -> Http
 
 
 @manage_users
-@require_POST
 def user_second_factor_reset_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = _managed_user(request, pk)
-    try:
-        user_second_factor_reset(user=user, acting_user=request.user)
-        messages.success(
-            request, f"{user.full_name} will set up a new authenticator app at their next sign-in."
-        )
-    except AccountError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("accounts:user_detail", pk=user.pk)
+    return _controlled_act(request, pk, "reset_second_factor")
