@@ -12,7 +12,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     signed_in = user is not None and user.is_authenticated
     # Until the second factor is entered the menu is empty: it would only lead back to it (R-ACC-6).
     pending = signed_in and second_factor_pending(user)
-    menu = menu_for(user, request.path) if signed_in and not pending else []
+    menu = menu_for(user, request.path) if user is not None and signed_in and not pending else []
     return {
         "main_menu": menu,
         "second_factor_pending": pending,

@@ -282,8 +282,8 @@ def test_r_acc_7_a_provider_super_user_sees_only_their_organisations_events(clie
     audit_record(actor=UserFactory(username="elsewhere"), action="other.event")
     sign_in(client, admin)
     page = client.get(reverse("audit:event_list")).content.decode()
-    assert "own.event" in page
-    assert "other.event" not in page
+    assert "Own event" in page
+    assert "Other event" not in page
 
 
 def test_r_acc_7_the_audit_log_exports_as_csv_and_the_export_is_itself_audited(client):
@@ -291,7 +291,7 @@ def test_r_acc_7_the_audit_log_exports_as_csv_and_the_export_is_itself_audited(c
     sign_in(client, admin)
     response = client.get(reverse("audit:event_export"))
     body = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert body.splitlines()[0].startswith("When,User,From address,Action")
+    assert body.splitlines()[0].startswith("When,User,From address,What happened")
     assert AuditEvent.objects.filter(action="audit.exported", actor=admin).exists()
 
 

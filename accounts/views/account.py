@@ -35,7 +35,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_invalid(self, form: PasswordChangeForm) -> HttpResponse:
         # Wrong current passwords lock the account like wrong sign-ins (R-ACC-2): then sign out.
-        if User.objects.filter(pk=self.request.user.pk, locked_at__isnull=False).exists():
+        user_id = self.request.user.pk
+        locked = User.objects.filter(pk=user_id or 0, locked_at__isnull=False).exists()
+        if locked:
             logout(self.request)
             messages.error(self.request, LOCKED_MESSAGE)
             return redirect("accounts:login")

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
+from audit.descriptions import events_described
 from audit.models import AuditEvent
 
 from ..forms import (
@@ -98,7 +99,11 @@ def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @manage_users
 def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _managed_user(request, pk)
-    events = AuditEvent.objects.filter(object_type="accounts.user", object_id=str(user.pk))[:20]
+    events = events_described(
+        AuditEvent.objects.filter(object_type="accounts.user", object_id=str(user.pk))
+        .exclude(action="user.sign_in_failed")  # listed on their own, below
+        .select_related("actor")[:20]
+    )
     return render(
         request,
         "accounts/user_detail.html",
