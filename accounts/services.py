@@ -451,6 +451,7 @@ def _address_failure_count(ip: str | None) -> None:
 # Where a password was checked, in words, for the audit row of a failed attempt.
 WAY_IN_SIGN_IN = "the sign-in page"
 WAY_IN_PASSWORD_CHANGE = "the change-password page"  # noqa: S105 - words, not a password
+WAY_IN_API_TOKEN = "the API, with a personal token"  # noqa: S105 - words, not a token
 
 
 @transaction.atomic

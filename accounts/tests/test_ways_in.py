@@ -128,3 +128,23 @@ def test_r_acc_7_the_users_page_shows_their_recent_failed_sign_ins(client):
     assert "Recent failed sign-ins" in page
     assert "127.0.0.1" in page
     assert User.objects.get(pk=person.pk).failed_login_attempts == 1
+
+
+def test_r_acc_2_r_acc_7_wrong_api_tokens_are_audited_and_share_the_address_throttle(
+    client, settings
+):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 3
+    UserFactory(username="jo.mis")
+    for attempt in range(3):
+        response = client.get(
+            reverse("api_me"), HTTP_AUTHORIZATION=f"Bearer ap_not-a-real-token-{attempt}"
+        )
+        assert response.status_code == 401
+    failures = AuditEvent.objects.filter(action="user.sign_in_failed")
+    assert failures.count() == 3
+    assert all(e.detail["way_in"] == "the API, with a personal token" for e in failures)
+
+    # The address is now throttled for the sign-in page too: one budget for every way in.
+    page = client.post(reverse("accounts:login"), {"username": "jo.mis", "password": TEST_PASSWORD})
+    assert "too many failed sign-ins from your network" in page.content.decode()
+    assert client.get(reverse("api_me"), HTTP_AUTHORIZATION="Bearer ap_x").status_code == 429
