@@ -1,6 +1,6 @@
-"""No menu item, nor any link within two steps of it, leads to a 403, for every demo account and every single role
-(R-ACC-5: least privilege, a user sees only what their roles allow); the menu is empty until the
-second factor is entered (R-ACC-6)."""
+"""No menu item, nor any link within two steps of it, leads to a 403, for every demo account and
+every single role (R-ACC-5: least privilege, a user sees only what their roles allow); the menu
+is empty until the second factor is entered (R-ACC-6)."""
 
 import re
 
