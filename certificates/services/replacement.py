@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from audit.services import audit_record, snapshot
-from providers.models import Provider
+from providers.selectors import provider_recipients
 
 from .. import public_cache
 from ..models import Certificate
@@ -142,13 +142,8 @@ def _notify_after_commit(certificate_id: int, event: str) -> None:
     transaction.on_commit(lambda: certificate_notify_provider_task.delay(certificate_id, event))
 
 
+# Who hears that a certificate was replaced or revoked: those who hear its PDFs are ready.
 NOTIFIED_ROLES = {Role.PROVIDER_SUPER_USER, Role.MANAGE_REGISTRATION}
-
-
-def _provider_recipients(provider: Provider) -> list[str]:
-    users = User.objects.filter(organisation_id=provider.organisation_id, status=User.Status.ACTIVE)
-    chosen = [u.email for u in users if NOTIFIED_ROLES.intersection(u.roles)]
-    return chosen or [u.email for u in users]
 
 
 def certificate_provider_notify(*, certificate_id: int, event: str) -> bool:
@@ -167,7 +162,7 @@ def certificate_provider_notify(*, certificate_id: int, event: str) -> bool:
         )
         if certificate.provider_notified_at is not None:
             return False
-        recipients = _provider_recipients(certificate.provider)
+        recipients = provider_recipients(provider=certificate.provider, roles=NOTIFIED_ROLES)
         if not recipients:
             logger.warning("no one to notify at provider %s", certificate.provider_id)
             return False

@@ -128,7 +128,24 @@ def registration_import_start(
 
 def registration_import_validate(*, job_id: int) -> ImportJob:
     """Validate a stored file and keep the report on the job. Idempotent: a job that is no
-    longer waiting to be validated is returned as it is."""
+    longer waiting to be validated is returned as it is. A fault in the portal marks the job
+    failed (nothing was changed) and is raised again."""
+    try:
+        return _validate(job_id)
+    except ImportJob.DoesNotExist:
+        raise
+    except Exception:
+        logger.exception("Registration import %s failed to validate", job_id)
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
+            status=ImportJob.Status.FAILED,
+            file_error="The file could not be validated because of a fault in the portal. "
+            "Nothing was changed. Try again, and tell the awarding organisation if it happens "
+            "again.",
+        )
+        raise
+
+
+def _validate(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("provider", "created_by").get(pk=job_id)
     if job.status != ImportJob.Status.VALIDATING:
         return job

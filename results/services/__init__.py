@@ -10,7 +10,11 @@ and PermissionDenied when the user may not act on this course run at all.
 `from results import services` gives every stage's public services, re-exported here."""
 
 from .access import results_viewed
-from .certification import course_run_certificate, course_run_certificate_released
+from .certification import (
+    certification_candidates,
+    course_run_certificate,
+    course_run_certificate_released,
+)
 from .dispatch import consignment_create, consignment_dispatch, e_certificates_ready_notify
 from .entry import results_draft_save
 from .imports import results_import_cancel, results_import_upload, results_import_validate
@@ -32,6 +36,7 @@ __all__ = [
     "RECEIPT_REMINDER_WORKING_DAY",
     "ResultsRejected",
     "S",
+    "certification_candidates",
     "consignment_create",
     "consignment_dispatch",
     "course_run_certificate",

@@ -4,6 +4,7 @@ them, and releasing the ones held back."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import replace
 
 from django.db import transaction
@@ -20,9 +21,7 @@ from ..models import (
     CourseRunResults,
     Stage,
 )
-from ..selectors import (
-    learner_outcomes_for,
-)
+from ..selectors import LearnerRow, learner_outcomes_for
 from ..validators import (
     transition_error,
 )
@@ -31,6 +30,22 @@ from .dispatch import _history_note
 from .state import S, _lock, _reject, _transition
 
 # --- certification (R-RES-2, R-RES-3, R-CRT-4) --------------------------------------------------
+
+
+def certification_candidates(
+    rows: Iterable[LearnerRow],
+) -> tuple[list[LearnerRow], list[LearnerRow]]:
+    """Who certification reaches (R-CRT-4), the one statement of the rule: a learner with
+    results who is claiming and not yet certificated is certificated now, unless a query on
+    them is open, which holds them back. Returns (to certificate, held back)."""
+    to_certificate: list[LearnerRow] = []
+    held_back: list[LearnerRow] = []
+    for row in rows:
+        result = row.result
+        if result is None or result.not_claiming or result.results_issued_date is not None:
+            continue
+        (held_back if result.query_open else to_certificate).append(row)
+    return to_certificate, held_back
 
 
 def _certificate_learners(
@@ -42,18 +57,16 @@ def _certificate_learners(
 
     course_run = results.course_run
     qualification = course_run.qualification
-    outcomes = learner_outcomes_for(course_run=course_run)
+    to_certificate, held_back = certification_candidates(
+        learner_outcomes_for(course_run=course_run)
+    )
     issued: list[int] = []
-    held: list[str] = []
-    for row in outcomes:
+    held = [row.registration.learner.full_name for row in held_back]
+    for row in to_certificate:
         result = row.result
-        if result is None or result.not_claiming or result.results_issued_date is not None:
-            continue
+        assert result is not None
         registration = row.registration
         name = registration.learner.full_name
-        if result.query_open:
-            held.append(name)
-            continue
         outcome = row.outcome
         certificates = []
         if outcome.qualification_achieved:

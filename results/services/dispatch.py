@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.roles import Capability, Role
 from audit.services import audit_record
 from learners.validators import FieldError
+from providers.selectors import provider_recipients
 from registrations.models import CourseRun, Registration
 from registrations.services import registration_update_status
 from registrations.validators import RegistrationRecord
@@ -36,7 +37,6 @@ from ..validators import (
     dispatch_errors,
 )
 from .access import _require_ao
-from .review import _provider_recipients
 from .state import ResultsRejected, S, _lock, _reject, _transition
 
 if TYPE_CHECKING:
@@ -339,8 +339,9 @@ def e_certificates_ready_notify(*, consignment_id: int) -> bool:
             for group in consignment.late_certificates.select_related("results__course_run")
         ]
         email_send(
-            to=_provider_recipients(
-                consignment.provider, {Role.PROVIDER_SUPER_USER, Role.MANAGE_REGISTRATION}
+            to=provider_recipients(
+                provider=consignment.provider,
+                roles={Role.PROVIDER_SUPER_USER, Role.MANAGE_REGISTRATION},
             ),
             template="results/email/e_certificates_ready",
             context={

@@ -15,6 +15,7 @@ from accounts.roles import Capability, Role
 from audit.services import audit_record
 from awards_portal.working_days import working_day_add
 from learners.validators import FieldError
+from providers.selectors import provider_recipients
 from registrations.models import CourseRun
 
 from ..models import (
@@ -29,7 +30,6 @@ from ..validators import (
 )
 from .access import _require_provider_user
 from .dispatch import _history_note, _move_consignment_registrations, _names
-from .review import _provider_recipients
 from .state import ResultsRejected, S, _lock, _reject, _transition
 
 RECEIPT_DEADLINE_WORKING_DAYS = 10  # R-CRT-5
@@ -198,8 +198,9 @@ def _receipt_email_send(
     assert consignment.dispatched_on is not None
     deadline = receipt_deadline(consignment.dispatched_on)
     email_send(
-        to=_provider_recipients(
-            course_run.provider, {Role.CERTIFICATE_RECEIPT, Role.PROVIDER_SUPER_USER}
+        to=provider_recipients(
+            provider=course_run.provider,
+            roles={Role.CERTIFICATE_RECEIPT, Role.PROVIDER_SUPER_USER},
         ),
         template="results/email/receipt_overdue" if overdue else "results/email/receipt_reminder",
         context={

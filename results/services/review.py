@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.roles import Capability, Role
 from audit.services import audit_record
 from learners.validators import FieldError
+from providers.selectors import provider_recipients
 from registrations.models import CourseRun
 
 from ..models import (
@@ -26,7 +27,7 @@ from .access import _require_ao
 from .state import ResultsRejected, _lock, _reject, _transition
 
 if TYPE_CHECKING:
-    from providers.models import Provider
+    pass
 
 
 # --- verification (R-RES-1) -------------------------------------------------------------------
@@ -74,15 +75,6 @@ def verifier_assign(
     return results
 
 
-def _provider_recipients(provider: Provider, roles: Iterable[str]) -> list[str]:
-    users = User.objects.filter(
-        organisation_id=provider.organisation_id, status=User.Status.ACTIVE
-    ).order_by("username")
-    wanted = set(roles)
-    chosen = [u.email for u in users if wanted.intersection(u.roles)]
-    return chosen or [u.email for u in users]
-
-
 @transaction.atomic
 def course_run_query(
     *, course_run: CourseRun, note: str, learner_result_ids: Iterable[int], acting_user: User
@@ -110,8 +102,8 @@ def course_run_query(
     query.learners.set(learners)
     LearnerResult.objects.filter(pk__in=[r.pk for r in learners]).update(query_open=True)
     email_send(
-        to=_provider_recipients(
-            course_run.provider, {Role.RESULTS_ENTRY, Role.PROVIDER_SUPER_USER}
+        to=provider_recipients(
+            provider=course_run.provider, roles={Role.RESULTS_ENTRY, Role.PROVIDER_SUPER_USER}
         ),
         template="results/email/queried",
         context={"course_run": course_run, "note": note, "learners": names},

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.emails import email_send
 from accounts.models import User
-from accounts.roles import Capability, Role
+from accounts.roles import Capability
 from learners.validators import FieldError
 from registrations.models import CourseRun
 
@@ -17,6 +17,7 @@ from ..models import (
     LearnerResult,
     Stage,
 )
+from ..selectors import active_verifiers
 from ..validators import (
     LearnerForSubmission,
     submission_errors,
@@ -56,11 +57,7 @@ def submission_check(*, course_run: CourseRun) -> list[FieldError]:
 def default_verifier() -> User | None:
     """Our decision (0040): the active AO verifier with the fewest course runs waiting for them
     (ties by user name), so submissions spread across verifiers."""
-    verifiers = list(
-        User.objects.filter(
-            organisation__kind="ao", status=User.Status.ACTIVE, roles__contains=[Role.VERIFIER]
-        ).order_by("username")
-    )
+    verifiers = list(active_verifiers().order_by("username"))
     if not verifiers:
         return None
     waiting = dict(

@@ -57,22 +57,10 @@ def certify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("results:certify", pk=course_run.pk)
         except ResultsRejected as rejected:
             problem = " ".join(e.message for e in rejected.errors)
-    rows = [item["row"] for item in context["table"]]
-    context.update(
-        {
-            "problem": problem,
-            "held_back": [r for r in rows if r.result and r.result.query_open],
-            "released": [
-                r
-                for r in rows
-                if r.result
-                and not r.result.query_open
-                and not r.result.not_claiming
-                and r.result.results_issued_date is None
-                and r.outcome.has_results
-            ],
-        }
+    released, held_back = services.certification_candidates(
+        [item["row"] for item in context["table"]]
     )
+    context.update({"problem": problem, "held_back": held_back, "released": released})
     return render(request, "results/certify.html", context, status=400 if problem else 200)
 
 

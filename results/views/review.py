@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.permissions import capability_required
-from accounts.roles import Capability, Role
+from accounts.roles import Capability
 
 from .. import selectors, services
 from ..forms import (
@@ -35,9 +35,7 @@ def verification_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _verifier_choices() -> list[tuple[int, str]]:
-    verifiers = User.objects.filter(
-        organisation__kind="ao", status=User.Status.ACTIVE, roles__contains=[Role.VERIFIER]
-    ).order_by("family_name", "given_name")
+    verifiers = selectors.active_verifiers().order_by("family_name", "given_name")
     return [(u.pk, u.full_name) for u in verifiers]
 
 
