@@ -1,4 +1,5 @@
-"""Every write to organisations and user accounts, each audited in its own transaction."""
+"""Every write to organisations, user accounts and personal API tokens, each audited in its own
+transaction."""
 
 from __future__ import annotations
 
