@@ -1,17 +1,17 @@
-"""Personal API tokens for providers' systems, and DRF authentication by them."""
+"""Personal API tokens for providers' systems, and DRF authentication by them. Making and
+revoking a token, which are audited, are services (`accounts.services`)."""
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 from typing import TYPE_CHECKING
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from audit.services import audit_record
+from audit.context import client_ip
 
 if TYPE_CHECKING:
     from .models import User
@@ -46,32 +46,6 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
-@transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Make a token for the user; returns the row and the token text, which is never stored."""
-    name = name.strip()
-    if not name:
-        raise ValueError("Give the token a name, such as the system that will use it.")
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100], digest=_digest(raw), hint=raw[:10])
-    audit_record(
-        actor=user,
-        action="api_token.create",
-        target=token,
-        after={"name": token.name, "hint": token.hint},
-    )
-    return token, raw
-
-
-@transaction.atomic
-def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(actor=acting_user, action="api_token.revoke", target=token)
-    return token
-
-
 class PersonalTokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer ap_...`; a revoked token or an account that cannot sign in fails."""
 
@@ -85,12 +59,26 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "The Authorization header must be 'Bearer <token>'."
             )
+        # A token is guarded like a password (R-ACC-2): failures share the sign-in throttle per
+        # address and each is audited; a wrong token names no account, so nothing is locked.
+        from .services import WAY_IN_API_TOKEN, sign_in_address_throttle, sign_in_failure_record
+
+        ip = client_ip()
+        throttle = sign_in_address_throttle(ip=ip)
+        if throttle.blocked:
+            raise exceptions.Throttled(
+                wait=throttle.retry_after_minutes * 60,
+                detail="There have been too many failed sign-ins from your network.",
+            )
         token = (
             ApiToken.objects.select_related("user__organisation")
             .filter(digest=_digest(header[1]), revoked_at__isnull=True)
             .first()
         )
         if token is None or not token.user.is_active:
+            sign_in_failure_record(
+                user=None, ip=ip, identifier=f"API token {header[1][:10]}…", way_in=WAY_IN_API_TOKEN
+            )
             raise exceptions.AuthenticationFailed(
                 "This API token is not valid or has been revoked."
             )
