@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from .choices import DEMOGRAPHIC_QUESTIONS
 from .models import Learner
@@ -91,3 +91,36 @@ def not_known_report(*, user: User) -> list[dict[str, object]]:
             }
         )
     return report
+
+
+def learner_story(*, learner: Learner, registrations: QuerySet[Any]) -> list[dict[str, Any]]:
+    """A learner's story, registration by registration: the course run's results stage, the
+    learner's unit grades and qualification outcome, and the certificates issued with their
+    status (valid, replaced or revoked). A few queries whatever the number of registrations.
+    `registrations` is already scoped to what the user may see."""
+    from certificates.models import Certificate
+    from results.models import LearnerResult
+
+    regs = list(registrations.select_related("course_run__qualification", "course_run__results"))
+    results = {
+        r.registration_id: r
+        for r in LearnerResult.objects.filter(registration__in=[r.pk for r in regs])
+        .prefetch_related("unit_results__unit", "unit_results__grade")
+        .prefetch_related(
+            Prefetch("certificates", queryset=Certificate.objects.order_by("issued_at", "pk"))
+        )
+    }
+    story = []
+    for registration in regs:
+        result = results.get(registration.pk)
+        stage = getattr(registration.course_run, "results", None)
+        story.append(
+            {
+                "registration": registration,
+                "stage": stage.get_stage_display() if stage is not None else "",
+                "result": result,
+                "units": list(result.unit_results.all()) if result is not None else [],
+                "certificates": list(result.certificates.all()) if result is not None else [],
+            }
+        )
+    return story

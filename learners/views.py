@@ -4,9 +4,10 @@ AO's "Not known" report (R-LRN-6)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import capability_required
@@ -18,9 +19,10 @@ from registrations.numbers import registration_number_for_phone
 from registrations.selectors import course_runs_visible_to, registrations_visible_to
 
 from .choices import DEMOGRAPHIC_QUESTIONS, Gender
+from .forms import LearnerDetailsForm
 from .models import Learner
-from .selectors import learners_search, learners_visible_to, not_known_report
-from .services import learner_data_viewed
+from .selectors import learner_story, learners_search, learners_visible_to, not_known_report
+from .services import LEARNER_FIELDS, LearnerRejected, learner_data_viewed, learner_update
 
 PAGE_SIZE = 50
 
@@ -90,8 +92,37 @@ def learner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "learners/learner_detail.html",
-        {"learner": learner, "registrations": rows, "verification": _verification(learner)},
+        {
+            "learner": learner,
+            "registrations": rows,
+            "verification": _verification(learner),
+            "story": learner_story(learner=learner, registrations=registrations),
+            "can_edit": request.user.is_provider_user
+            and request.user.can(Capability.MANAGE_REGISTRATIONS),
+        },
     )
+
+
+@capability_required(Capability.MANAGE_REGISTRATIONS)
+def learner_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A centre corrects a learner's details with the checks of registering (R-LRN-1 to
+    R-LRN-6); the change is audited, and a change the LRS checks makes it unverified (R-LRN-7)."""
+    if not request.user.is_provider_user:
+        raise PermissionDenied
+    learner = get_object_or_404(learners_visible_to(user=request.user), pk=pk)
+    initial = {name: getattr(learner, name) for name in LEARNER_FIELDS}
+    form = LearnerDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            learner_update(
+                learner=learner, details=form.learner_details(), acting_user=request.user
+            )
+        except LearnerRejected as rejected:
+            form.apply_errors(rejected.errors)
+        else:
+            messages.success(request, f"{learner.full_name}'s details are saved.")
+            return redirect("learners:detail", pk=learner.pk)
+    return render(request, "learners/learner_edit.html", {"form": form, "learner": learner})
 
 
 def _verification(learner: Learner) -> dict[str, object]:

@@ -3,6 +3,7 @@ validators and services the API and the importer use."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -30,6 +31,7 @@ from .services import (
     learner_register,
     registration_create,
     registration_edit,
+    registration_update_status,
     registration_validate,
 )
 from .validators import RegistrationRecord
@@ -302,6 +304,69 @@ class RegistrationEditForm(FieldErrorsMixin, forms.Form):
                 proposed=self.proposed(),
                 reason=self.cleaned_data["reason"],
                 acting_user=self.user,
+            )
+        except RegistrationRejected as rejected:
+            self.apply_errors(rejected.errors)
+        return None
+
+
+class ProviderRegistrationEditForm(FieldErrorsMixin, forms.Form):
+    """A centre changes or withdraws one registration (R-REG-14): only the statuses and dates a
+    provider may set; the rules are the services' (`registration_update_status`)."""
+
+    PROVIDER_STATUSES = (
+        RegistrationStatus.NOT_REGISTERED,
+        RegistrationStatus.REGISTERED,
+        RegistrationStatus.EXEMPT,
+        RegistrationStatus.REGISTRATION_NOT_REQUIRED,
+        RegistrationStatus.CERTIFICATE_RECEIVED,
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        help_text="Choose Not registered to withdraw the learner from this course run.",
+        error_messages=choice_error_messages("Status", "status"),
+    )
+    registration_date = date_field("Registration date", required=False)
+    certificate_received_date = date_field(
+        "Certificate received date",
+        required=False,
+        help_text="Only once the certificate has been sent. For example 14/03/2026.",
+    )
+    reason = forms.CharField(
+        label="Reason for the change",
+        max_length=500,
+        help_text="Kept in the audit log with the values before and after.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter the reason for this change.",
+            "max_length": FORM_TOO_LONG,
+        },
+    )
+    record_fields = ("status", "registration_date", "certificate_received_date")
+
+    def __init__(self, *args: Any, registration: Registration, user: Any, **kwargs: Any) -> None:
+        self.current = RegistrationRecord.of(registration)
+        kwargs.setdefault(
+            "initial", {name: getattr(self.current, name) for name in self.record_fields}
+        )
+        super().__init__(*args, **kwargs)
+        statuses = list(self.PROVIDER_STATUSES)
+        if self.current.status not in statuses:
+            statuses.insert(0, RegistrationStatus(self.current.status))
+        field = self.fields["status"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(s.value, s.label) for s in statuses]
+        self.registration = registration
+        self.user = user
+
+    def save(self) -> Registration | None:
+        values = {name: self.cleaned_data.get(name) for name in self.record_fields}
+        try:
+            return registration_update_status(
+                registration=self.registration,
+                proposed=replace(self.current, **values),
+                acting_user=self.user,
+                reason=" ".join(self.cleaned_data["reason"].split()),
             )
         except RegistrationRejected as rejected:
             self.apply_errors(rejected.errors)

@@ -20,6 +20,7 @@ from providers.selectors import providers_visible_to
 
 from .forms import (
     CourseRunForm,
+    ProviderRegistrationEditForm,
     RegisterExistingLearnerForm,
     RegisterLearnerForm,
     RegistrationEditForm,
@@ -155,18 +156,31 @@ def course_run_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "registrations/course_run_form.html", {"form": form})
 
 
-@capability_required(Capability.VOID_REGISTRATIONS, ao_only=True)
+@capability_required(Capability.VIEW_LEARNERS)
 def registration_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The AO's edit form (R-REG-10). AO roles hold no "manage registrations" capability, so
-    it is behind "void registrations" (the AO super user), the AO's one power over them."""
-    registration = get_object_or_404(registrations_visible_to(user=request.user), pk=pk)
-    form = RegistrationEditForm(request.POST or None, registration=registration, user=request.user)
+    """The AO's edit form (R-REG-10), behind "void registrations" (the AO super user: AO roles
+    hold no "manage registrations"), or a centre's, behind Manage Registration & Certification,
+    which sets only what a provider may (R-REG-14)."""
+    user = request.user
+    if user.is_ao_staff and user.can(Capability.VOID_REGISTRATIONS):
+        form_class: type[RegistrationEditForm | ProviderRegistrationEditForm] = RegistrationEditForm
+    elif user.is_provider_user and user.can(Capability.MANAGE_REGISTRATIONS):
+        form_class = ProviderRegistrationEditForm
+    else:
+        raise PermissionDenied
+    registration = get_object_or_404(registrations_visible_to(user=user), pk=pk)
+    form = form_class(request.POST or None, registration=registration, user=user)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         if saved is not None:
             messages.success(request, "The registration is saved.")
             return redirect("learners:detail", pk=registration.learner_id)
-    return render(request, "registrations/edit.html", {"form": form, "registration": registration})
+    template = (
+        "registrations/edit.html"
+        if form_class is RegistrationEditForm
+        else "registrations/edit_provider.html"
+    )
+    return render(request, template, {"form": form, "registration": registration})
 
 
 @capability_required(Capability.VOID_REGISTRATIONS, ao_only=True)

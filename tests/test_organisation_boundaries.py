@@ -111,6 +111,8 @@ def _consignment_course_run_of(provider: Provider) -> dict[str, object]:
 # url name -> how to make an object of that kind that belongs to `provider`.
 OBJECT_URLS: dict[str, ObjectMaker] = {
     "learners:detail": _learner_of,
+    "learners:edit": _learner_of,
+    "registrations:edit": _registration_of,
     "api-learner-detail": _learner_of,
     "registrations:register_existing": _learner_pk_of,
     "registrations:course_run_detail": _course_run_of,
@@ -152,7 +154,6 @@ NOT_PROVIDER_SCOPED = {
     "qualifications:unit_remove": "the AO's catalogue",
     "qualifications:approval_withdraw": "the AO's catalogue",
     "registrations:void": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
-    "registrations:edit": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
     "accounts:password_reset_confirm": "a signed single-use link, not a record",
     "accounts:welcome": "a signed single-use link, not a record",
     "accounts:email_confirm": "a signed link, not a record",
@@ -201,7 +202,6 @@ AO_ONLY_URLS: dict[str, ObjectMaker] = {
     "qualifications:unit_remove": _qualification_unit,
     "qualifications:approval_withdraw": _approval,
     "registrations:void": _registration_of,
-    "registrations:edit": _registration_of,
     "certificates:replace": _certificate_of,
     "certificates:revoke": _certificate_of,
     "certificates:job_print": _render_job_of,

@@ -389,3 +389,25 @@ def test_r_lrn_2_a_possible_duplicate_points_at_the_confirmation_and_the_existin
     assert 'href="#id_confirm_possible_duplicate"' in body
     assert "given_name" not in response.context["form"].errors
     assert reverse("registrations:register_existing", args=[existing.pk]) in body
+
+
+def test_r_reg_14_a_centre_with_manage_registrations_changes_its_own_registration(
+    client, course_run, provider_user
+):
+    registration = _numbered(course_run)
+    url = reverse("registrations:edit", args=[registration.pk])
+    sign_in(client, provider_user)
+    page = client.get(url).content.decode()
+    assert "Change or withdraw a registration" in page
+    assert 'value="achieved"' not in page  # only the statuses a provider may set
+    response = client.post(
+        url,
+        {
+            "status": "not_registered",
+            "registration_date": registration.registration_date.strftime("%d/%m/%Y"),
+            "reason": "Left the course",
+        },
+    )
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == "not_registered"
