@@ -138,11 +138,11 @@ def separator_character(name: str) -> str:
     return SEPARATORS.get(name, SEPARATORS[DEFAULT_SEPARATOR])[0]
 
 
-def _header_key(text: str) -> str:
+def header_key(text: str) -> str:
     return " ".join(text.replace("\ufeff", "").split()).casefold().rstrip("*").strip()
 
 
-def _unprotect(text: str) -> str:
+def unprotect(text: str) -> str:
     """Undo the export's protection against formulas ("'=x" was written for "=x")."""
     if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_TRIGGERS:
         return text[1:]
@@ -163,11 +163,11 @@ def parse_date(text: str) -> tuple[datetime.date | None, str]:
 
 def _check_header(header: list[str], separator: str) -> tuple[str, list[int], str]:
     """(layout, positions of the import columns, "") or ("", [], message)."""
-    keys = [_header_key(cell) for cell in header]
+    keys = [header_key(cell) for cell in header]
     while keys and not keys[-1]:
         keys.pop()
     for layout, columns in (("import", IMPORT_COLUMNS), ("export", EXPORT_COLUMNS)):
-        if keys == [_header_key(label) for _, label in columns]:
+        if keys == [header_key(label) for _, label in columns]:
             positions = [
                 next(i for i, (key, _) in enumerate(columns) if key == wanted)
                 for wanted in IMPORT_KEYS
@@ -189,7 +189,7 @@ def _check_header(header: list[str], separator: str) -> tuple[str, list[int], st
                 f"The columns are, in this order: {expected}."
             ),
         )
-    wanted = [_header_key(label) for _, label in IMPORT_COLUMNS]
+    wanted = [header_key(label) for _, label in IMPORT_COLUMNS]
     for index, (got, want) in enumerate(zip(keys, wanted, strict=False), start=1):
         if got != want:
             shown = header[index - 1].strip()
@@ -229,7 +229,7 @@ def _read_cells(row_number: int, raw: list[str], positions: list[int], width: in
         )
         return row
     cells = {
-        key: _unprotect(values[position].strip())
+        key: unprotect(values[position].strip())
         for key, position in zip(IMPORT_KEYS, positions, strict=True)
     }
     row = CsvRow(row=row_number, cells=cells)

@@ -148,9 +148,17 @@ class ImportJob(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         FAILED = "failed", "Failed"
 
+    class Kind(models.TextChoices):
+        """What the file holds: registrations (R-REG-6), or learners with optional registrations
+        (the learner import, `learners.csv_import`). Both go through the same lifecycle."""
+
+        REGISTRATIONS = "registrations", "Registrations"
+        LEARNERS = "learners", "Learners"
+
     provider = models.ForeignKey(
         "providers.Provider", on_delete=models.PROTECT, related_name="registration_imports"
     )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REGISTRATIONS)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

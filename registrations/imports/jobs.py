@@ -1,9 +1,11 @@
 """The import job's lifecycle: start, validate (at once or in Celery), upload, cancel, progress
-and the stored report."""
+and the stored report. The learner import (`learners.csv_import`) shares it: a job's `kind` says
+which planner and writer its file goes through, and names its audit rows."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -55,6 +57,20 @@ def import_progress_get(job_id: int) -> dict[str, Any]:
         return {}
 
 
+def _steps(kind: str) -> tuple[Callable[..., Any], Callable[..., dict[str, Any]]]:
+    """(plan, apply) for a job's kind: the same signatures for registrations and learners."""
+    if kind == ImportJob.Kind.LEARNERS:
+        from learners.csv_import import learner_import_apply, learner_import_plan
+
+        return learner_import_plan, learner_import_apply
+    return registration_import_plan, _apply_plan
+
+
+def _action(job: ImportJob, step: str) -> str:
+    """The audit action for a step of this job: "registrations.import_started" and the like."""
+    return f"{'learners' if job.kind == ImportJob.Kind.LEARNERS else 'registrations'}.{step}"
+
+
 def runs_in_background(job: ImportJob) -> bool:
     return job.data_rows > BACKGROUND_ROWS
 
@@ -96,6 +112,7 @@ def registration_import_start(
     content: bytes,
     separator: str,
     acting_user: User,
+    kind: str = ImportJob.Kind.REGISTRATIONS,
 ) -> ImportJob:
     """Store the file and validate it (now, or in the background for a large file). Nothing but
     the job changes (R-REG-8). Raises ImportRefused or PermissionDenied."""
@@ -109,10 +126,11 @@ def registration_import_start(
             content=content,
             separator=separator,
             data_rows=count_data_lines(content),
+            kind=kind,
         )
         audit_record(
             actor=acting_user,
-            action="registrations.import_started",
+            action=_action(job, "import_started"),
             target=job,
             detail={"file_name": job.file_name, "rows": job.data_rows, "provider": provider.pk},
             organisation_id=provider.organisation_id,
@@ -149,7 +167,8 @@ def _validate(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("provider", "created_by").get(pk=job_id)
     if job.status != ImportJob.Status.VALIDATING:
         return job
-    plan = registration_import_plan(
+    plan_file, _ = _steps(job.kind)
+    plan = plan_file(
         content=bytes(job.content),
         separator=job.separator,
         provider=job.provider,
@@ -164,7 +183,7 @@ def _validate(job_id: int) -> ImportJob:
         job.save()
         audit_record(
             actor=job.created_by,
-            action="registrations.import_validated",
+            action=_action(job, "import_validated"),
             target=job,
             detail={
                 "rows": job.data_rows,
@@ -209,7 +228,8 @@ def registration_import_run_upload(*, job_id: int) -> ImportJob:
             if job.status != ImportJob.Status.UPLOADING:
                 return job
             acting_user = job.upload_requested_by
-            plan = registration_import_plan(
+            plan_file, apply_plan = _steps(job.kind)
+            plan = plan_file(
                 content=bytes(job.content),
                 separator=job.separator,
                 provider=job.provider,
@@ -228,14 +248,14 @@ def registration_import_run_upload(*, job_id: int) -> ImportJob:
                 }
                 job.save()
                 return job
-            result = _apply_plan(plan, job=job, provider=job.provider, acting_user=acting_user)
+            result = apply_plan(plan, job=job, provider=job.provider, acting_user=acting_user)
             job.status = ImportJob.Status.UPLOADED
             job.uploaded_at = timezone.now()
             job.result = result
             job.save()
             audit_record(
                 actor=acting_user,
-                action="registrations.import_uploaded",
+                action=_action(job, "import_uploaded"),
                 target=job,
                 detail={
                     "created": result["created"],
@@ -283,7 +303,7 @@ def registration_import_cancel(*, job: ImportJob, acting_user: User) -> ImportJo
         if cancelled:
             audit_record(
                 actor=acting_user,
-                action="registrations.import_cancelled",
+                action=_action(job, "import_cancelled"),
                 target=job,
                 organisation_id=job.provider.organisation_id,
             )
