@@ -204,7 +204,7 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
                 form.add_error("file", str(refused))
             else:
                 return redirect("registrations:import_job", pk=job.pk)
-    jobs = import_jobs_visible_to(user=request.user)[:10]
+    jobs = import_jobs_visible_to(user=request.user).filter(kind=ImportJob.Kind.REGISTRATIONS)[:10]
     return render(
         request,
         "registrations/csv_import.html",
@@ -286,6 +286,8 @@ def import_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = registration_import_cancel(job=_job(request, pk), acting_user=request.user)
     if job.status == ImportJob.Status.CANCELLED:
         messages.success(request, "Import cancelled. Nothing was changed.")
+    if job.kind == ImportJob.Kind.LEARNERS:
+        return redirect("learners:import")
     return redirect("registrations:import")
 
 
