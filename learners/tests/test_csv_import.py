@@ -253,3 +253,47 @@ def test_a_cohort_of_200_validates_in_about_a_second(provider, importer, course_
     elapsed = time.monotonic() - started
     assert len(plan.planned) == 200, plan.report[:3]
     assert elapsed < 2.5
+
+
+def test_a_large_learner_file_is_validated_and_uploaded_in_the_background(
+    provider, importer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from registrations import imports
+
+    monkeypatch.setattr(imports.jobs, "BACKGROUND_ROWS", 2)
+    content = csv_file(*(row(uln=valid_uln(n), family_name=f"Nash{'abcd'[n]}") for n in range(4)))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        job = registration_import_start(
+            provider=provider,
+            file_name="cohort.csv",
+            content=content,
+            separator=",",
+            acting_user=importer,
+            kind=ImportJob.Kind.LEARNERS,
+        )
+    assert len(callbacks) == 1  # the validation task, dispatched after commit
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.VALIDATED and job.accepted_count == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_import_upload(job=job, acting_user=importer)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.UPLOADED
+    assert Learner.objects.filter(provider=provider).count() == 4
+    assert imports.import_progress_get(job.pk)["done"] == 4
+
+
+def test_the_export_streams_the_centres_learners_and_is_audited(client, provider):
+    from django.urls import reverse
+
+    from accounts.tests.helpers import sign_in
+
+    LearnerFactory(provider=provider, given_name="Amira", family_name="Hassan")
+    LearnerFactory(given_name="Other", family_name="Centre")
+    user = UserFactory(organisation=provider.organisation, roles=[Role.DATA_EXPORT])
+    sign_in(client, user)
+    response = client.post(reverse("learners:export"), {"q": ""})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.splitlines()[0] == ",".join(HEADER)
+    assert "Hassan" in body and "Centre" not in body
+    event = AuditEvent.objects.get(action="learners.exported")
+    assert event.detail["count"] == 1

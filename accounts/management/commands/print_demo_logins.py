@@ -40,4 +40,9 @@ class Command(BaseCommand):
         sample = demo.get("registration_import_sample")
         if sample:
             self.stdout.write(f"  A registrations file to import as lucy.evans: {sample['file']}")
+        learners_sample = demo.get("learner_import_sample")
+        if learners_sample:
+            self.stdout.write(
+                f"  A learners file to import as lucy.evans: {learners_sample['file']}"
+            )
         self.stdout.write("")

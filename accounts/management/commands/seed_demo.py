@@ -12,6 +12,7 @@ DEMO_SEEDERS = (
     "accounts.demo.seed",
     "registrations.demo.seed",
     "registrations.csv_demo.seed",
+    "learners.csv_demo.seed",
     "certificates.demo.seed",
     "results.demo.seed",
     "lrs_sandpit.demo.seed",
