@@ -95,9 +95,10 @@ def not_known_report(*, user: User) -> list[dict[str, object]]:
 
 def learner_story(*, learner: Learner, registrations: QuerySet[Any]) -> list[dict[str, Any]]:
     """A learner's story, registration by registration: the course run's results stage, the
-    learner's unit grades and qualification outcome, and the certificates issued with their
-    status (valid, replaced or revoked). A few queries whatever the number of registrations.
-    `registrations` is already scoped to what the user may see."""
+    learner's unit grades and qualification outcome, and every certificate issued for those
+    achievements with its status (valid, replaced or revoked), replacements included. A few
+    queries whatever the number of registrations. `registrations` is already scoped to what the
+    user may see."""
     from certificates.models import Certificate
     from results.models import LearnerResult
 
@@ -107,9 +108,23 @@ def learner_story(*, learner: Learner, registrations: QuerySet[Any]) -> list[dic
         for r in LearnerResult.objects.filter(registration__in=[r.pk for r in regs])
         .prefetch_related("unit_results__unit", "unit_results__grade")
         .prefetch_related(
-            Prefetch("certificates", queryset=Certificate.objects.order_by("issued_at", "pk"))
+            Prefetch(
+                "certificates", queryset=Certificate.objects.only("pk", "achievement_reference")
+            )
         )
     }
+    # Certificates issued to a result, and the replacements made for the same achievements.
+    reference_of: dict[str, int] = {}
+    for registration_id, result in results.items():
+        for certificate in result.certificates.all():
+            reference_of[certificate.achievement_reference] = registration_id
+    certificates: dict[int, list[Certificate]] = {}
+    for certificate in Certificate.objects.filter(
+        achievement_reference__in=list(reference_of)
+    ).order_by("issued_at", "pk"):
+        certificates.setdefault(reference_of[certificate.achievement_reference], []).append(
+            certificate
+        )
     story = []
     for registration in regs:
         result = results.get(registration.pk)
@@ -120,7 +135,7 @@ def learner_story(*, learner: Learner, registrations: QuerySet[Any]) -> list[dic
                 "stage": stage.get_stage_display() if stage is not None else "",
                 "result": result,
                 "units": list(result.unit_results.all()) if result is not None else [],
-                "certificates": list(result.certificates.all()) if result is not None else [],
+                "certificates": certificates.get(registration.pk, []),
             }
         )
     return story

@@ -15,9 +15,7 @@ from .helpers import sign_in_as
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_r_lrn_1_r_reg_5_lucy_imports_a_cohort_and_re_imports_the_export_unchanged(
-    page, tmp_path
-):
+def test_r_lrn_1_r_reg_5_lucy_imports_a_cohort_and_re_imports_the_export_unchanged(page, tmp_path):
     call_command("seed_demo")
     from learners.csv_columns import ALL_COLUMNS
     from learners.csv_demo import sample_rows
