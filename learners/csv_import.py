@@ -254,7 +254,9 @@ def learner_import_plan(
         if planned is None or len(plan.report) > before:
             continue
         # The same learner twice in one file: by ULN, by the learner matched, by name and birth.
-        identities = [("learner", planned.learner_id)] if planned.learner_id else []
+        identities: list[tuple[str, Any]] = (
+            [("learner", planned.learner_id)] if planned.learner_id else []
+        )
         if planned.uln:
             identities.append(("uln", planned.uln))
         if values.get("_key") and values.get("date_of_birth"):
@@ -402,6 +404,7 @@ def _plan_registration(
         )
         return False
     run = next(r for r in facts.runs[qualification.pk] if r.pk == chosen.pk)
+    assert planned.date_of_birth is not None  # required: the row was checked first
     learner = Learner(provider=provider, date_of_birth=planned.date_of_birth)
     facts_for_row = registration_facts(
         course_run=run,

@@ -127,14 +127,14 @@ def learner_story(*, learner: Learner, registrations: QuerySet[Any]) -> list[dic
         )
     story = []
     for registration in regs:
-        result = results.get(registration.pk)
+        found = results.get(registration.pk)
         stage = getattr(registration.course_run, "results", None)
         story.append(
             {
                 "registration": registration,
                 "stage": stage.get_stage_display() if stage is not None else "",
-                "result": result,
-                "units": list(result.unit_results.all()) if result is not None else [],
+                "result": found,
+                "units": list(found.unit_results.all()) if found is not None else [],
                 "certificates": certificates.get(registration.pk, []),
             }
         )

@@ -102,14 +102,15 @@ def learner_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     changes); audited with the count and the filter (R-ACC-7)."""
     search = query_text(request.POST.get("q"))[0]
     status = request.POST.get("status", "")
-    filters = {
-        "search": search,
-        "course_run_id": query_id(request.POST.get("course_run")),
-        "status": status if status in RegistrationStatus.values else "",
-    }
+    if status not in RegistrationStatus.values:
+        status = ""
+    course_run_id = query_id(request.POST.get("course_run"))
     if not request.user.is_provider_user:
         raise PermissionDenied  # the layout has no centre column: a centre exports its own
-    learners = learners_search(user=request.user, **filters)
+    learners = learners_search(
+        user=request.user, search=search, course_run_id=course_run_id, status=status
+    )
+    filters = {"search": search, "course_run_id": course_run_id, "status": status}
     return learners_export(
         learners=learners,
         acting_user=request.user,

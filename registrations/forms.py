@@ -360,11 +360,17 @@ class ProviderRegistrationEditForm(FieldErrorsMixin, forms.Form):
         self.user = user
 
     def save(self) -> Registration | None:
-        values = {name: self.cleaned_data.get(name) for name in self.record_fields}
+        data = self.cleaned_data
+        proposed = replace(
+            self.current,
+            status=data["status"],
+            registration_date=data.get("registration_date"),
+            certificate_received_date=data.get("certificate_received_date"),
+        )
         try:
             return registration_update_status(
                 registration=self.registration,
-                proposed=replace(self.current, **values),
+                proposed=proposed,
                 acting_user=self.user,
                 reason=" ".join(self.cleaned_data["reason"].split()),
             )
