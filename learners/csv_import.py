@@ -314,6 +314,7 @@ def _plan_row(
         details: dict[str, Any] = dict.fromkeys(LEARNER_FIELDS, "")
         details.update(given)
         details["date_of_birth"] = given.get("date_of_birth")
+        details["country"] = given.get("country") or Learner._meta.get_field("country").default
     else:
         # An empty cell leaves the recorded value as it is.
         details = {name: getattr(learner, name) for name in LEARNER_FIELDS} | given

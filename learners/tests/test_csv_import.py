@@ -133,7 +133,9 @@ def test_new_learners_are_created_and_registered_with_numbers_issued(
     assert job.result["numbers_issued"][0]["registration_number"] == (
         registration.registration_number
     )
-    assert Learner.objects.get(provider=provider, family_name="O'Neill").gender == "1"
+    liam = Learner.objects.get(provider=provider, family_name="O'Neill")
+    assert liam.gender == "1"
+    assert liam.country == "United Kingdom"  # the form's default for an empty cell
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"learner.create", "registration.create", "learners.import_uploaded"} <= actions
 
