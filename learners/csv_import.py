@@ -41,7 +41,7 @@ from .csv_columns import (
 )
 from .models import Learner
 from .reference_data import prison_postcodes, prohibited_text
-from .services import LEARNER_FIELDS, learner_create, learner_update
+from .services import LEARNER_FIELDS, LearnerRejected, learner_create, learner_update
 from .validators import learner_details_check, name_match_key
 
 if TYPE_CHECKING:
@@ -431,8 +431,8 @@ def learner_import_apply(
 ) -> dict[str, Any]:
     """Upload (inside the job's transaction): each row through the learner services, then its
     registration request through `registration_create`; all or nothing."""
-    from registrations.imports import import_progress_set
-    from registrations.services import registration_create
+    from registrations.imports import ImportOutdated, import_progress_set
+    from registrations.services import RegistrationRejected
 
     created = updated = unchanged = 0
     issued: list[dict[str, Any]] = []
@@ -443,44 +443,17 @@ def learner_import_apply(
         )
     }
     for done, planned in enumerate(plan.planned, start=1):
-        if planned.action == "create":
-            learner = learner_create(
-                provider=provider,
-                details=planned.details,
-                acting_user=acting_user,
-                registration_date=planned.registration_date,
-                confirm_possible_duplicate=True,
-            )
-            created += 1
-        elif planned.action == "update":
-            learner = learner_update(
-                learner=Learner(pk=planned.learner_id),
-                details=planned.details,
-                acting_user=acting_user,
-            )
-            updated += 1
-        else:
-            learner = Learner.objects.get(pk=planned.learner_id)
-            unchanged += 1
-        if planned.course_run_id is not None:
-            registration = registration_create(
-                learner=learner,
-                course_run=runs[planned.course_run_id],
-                acting_user=acting_user,
-                record=RegistrationRecord(
-                    status=RegistrationStatus.REGISTERED,
-                    registration_date=planned.registration_date,
-                ),
-            )
-            issued.append(
-                {
-                    "row": planned.row,
-                    "uln": learner.uln,
-                    "name": learner.full_name,
-                    "qualification_number": planned.qualification_number,
-                    "registration_number": registration.registration_number or "",
-                }
-            )
+        try:
+            issued_now = _apply_row(planned, provider, acting_user, runs)
+        except (LearnerRejected, RegistrationRejected) as rejected:
+            raise ImportOutdated(
+                f"Row {planned.row} can no longer be imported: {rejected.errors[0].message}"
+            ) from rejected
+        created += planned.action == "create"
+        updated += planned.action == "update"
+        unchanged += planned.action == "unchanged"
+        if issued_now is not None:
+            issued.append(issued_now)
         if done % PROGRESS_EVERY == 0:
             import_progress_set(job.pk, "uploading", done, len(plan.planned))
     return {
@@ -488,6 +461,45 @@ def learner_import_apply(
         "updated": updated,
         "unchanged": unchanged,
         "numbers_issued": issued,
+    }
+
+
+def _apply_row(
+    planned: PlannedLearner, provider: Provider, acting_user: User, runs: dict[int, CourseRun]
+) -> dict[str, Any] | None:
+    """One row through the services; the registration number issued, if one was asked for."""
+    from registrations.services import registration_create
+
+    if planned.action == "create":
+        learner = learner_create(
+            provider=provider,
+            details=planned.details,
+            acting_user=acting_user,
+            registration_date=planned.registration_date,
+            confirm_possible_duplicate=True,
+        )
+    elif planned.action == "update":
+        learner = learner_update(
+            learner=Learner(pk=planned.learner_id), details=planned.details, acting_user=acting_user
+        )
+    else:
+        learner = Learner.objects.get(pk=planned.learner_id)
+    if planned.course_run_id is None:
+        return None
+    registration = registration_create(
+        learner=learner,
+        course_run=runs[planned.course_run_id],
+        acting_user=acting_user,
+        record=RegistrationRecord(
+            status=RegistrationStatus.REGISTERED, registration_date=planned.registration_date
+        ),
+    )
+    return {
+        "row": planned.row,
+        "uln": learner.uln,
+        "name": learner.full_name,
+        "qualification_number": planned.qualification_number,
+        "registration_number": registration.registration_number or "",
     }
 
 

@@ -299,3 +299,33 @@ def test_the_export_streams_the_centres_learners_and_is_audited(client, provider
     assert "Hassan" in body and "Centre" not in body
     event = AuditEvent.objects.get(action="learners.exported")
     assert event.detail["count"] == 1
+
+
+def test_a_learner_added_between_validate_and_upload_refreshes_the_report(provider, importer):
+    job = _import(csv_file(row(uln="9276308686")), provider, importer)
+    assert job.summary["create"] == 1
+    LearnerFactory(provider=provider, uln="9276308686", given_name="Amira", family_name="Hassan")
+    job = registration_import_upload(job=job, acting_user=importer)
+    assert job.status == ImportJob.Status.VALIDATED
+    assert "Records changed since this file was validated" in job.result["stale"]
+    assert job.summary["create"] == 0 and len(job.summary["matches"]) == 1
+    assert Learner.objects.filter(provider=provider).count() == 1
+
+
+def test_a_row_refused_at_the_moment_of_upload_names_the_row_and_writes_nothing(provider, importer):
+    from django.db import transaction
+
+    from learners.csv_import import learner_import_apply
+    from registrations.imports import ImportOutdated
+
+    job = _import(csv_file(row(given_name="Liam", family_name="Walsh"), row()), provider, importer)
+    plan = _plan(bytes(job.content), provider, importer)
+    # Someone adds the second row's learner, with the same ULN the row will get, at that moment.
+    plan.planned[1].details["uln"] = "9276308686"
+    LearnerFactory(provider=provider, uln="9276308686")
+    with (
+        pytest.raises(ImportOutdated, match="Row 3 can no longer be imported"),
+        transaction.atomic(),
+    ):
+        learner_import_apply(plan, job=job, provider=provider, acting_user=importer)
+    assert not Learner.objects.filter(family_name="Walsh").exists()

@@ -16,6 +16,7 @@ lifecycle, in the request or in Celery). `from registrations import imports` giv
 from .applying import UPDATE_COLUMNS, WRITE_BATCH
 from .jobs import (
     BACKGROUND_ROWS,
+    ImportOutdated,
     import_file_check,
     import_progress_get,
     import_progress_set,
@@ -51,6 +52,7 @@ __all__ = [
     "RECORD_FIELDS",
     "UPDATE_COLUMNS",
     "WRITE_BATCH",
+    "ImportOutdated",
     "ImportPlan",
     "ImportRefused",
     "LearnerFacts",

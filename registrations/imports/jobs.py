@@ -38,6 +38,11 @@ BACKGROUND_ROWS = getattr(settings, "REGISTRATION_IMPORT_BACKGROUND_ROWS", 2000)
 # Jobs ----------------------------------------------------------------------------------------
 
 
+class ImportOutdated(Exception):
+    """Upload met a row the rules now refuse (a record changed at that moment); the message
+    names the row. The transaction rolls back, so nothing is written."""
+
+
 def progress_key(job_id: int) -> str:
     return f"registrations:import:{job_id}:progress"
 
@@ -268,6 +273,12 @@ def registration_import_run_upload(*, job_id: int) -> ImportJob:
             )
             import_progress_set(job.pk, "uploading", job.accepted_count, job.accepted_count)
             return job
+    except ImportOutdated as outdated:
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.UPLOADING).update(
+            status=ImportJob.Status.VALIDATED,
+            result={"stale": f"{outdated} Nothing was uploaded: validate the file again."},
+        )
+        return ImportJob.objects.get(pk=job_id)
     except DatabaseError:
         logger.exception("Registration import %s failed to upload", job_id)
         ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.UPLOADING).update(
