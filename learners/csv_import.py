@@ -470,7 +470,7 @@ def _apply_row(
     """One row through the services; the registration number issued, if one was asked for."""
     from registrations.services import registration_create
 
-    if planned.action == "create":
+    if planned.learner_id is None:
         learner = learner_create(
             provider=provider,
             details=planned.details,
