@@ -17,3 +17,10 @@ def providers_visible_to(*, user: User) -> QuerySet[Provider]:
 
 def providers_with_user_counts(*, user: User) -> QuerySet[Provider]:
     return providers_visible_to(user=user).annotate(user_count=Count("organisation__users"))
+
+
+def provider_users(*, provider: Provider) -> QuerySet[User]:
+    """The centre's own accounts, deleted ones last, for its page."""
+    return User.objects.filter(organisation_id=provider.organisation_id).order_by(
+        "status", "family_name", "given_name"
+    )
