@@ -100,6 +100,7 @@ class GradeForm(forms.Form):
     """One grade of a scheme, a row of the grades table; labels name the row for screen readers."""
 
     grade_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    order = forms.IntegerField(label="Order", min_value=1, max_value=99, required=False)
     code = forms.CharField(label="Code", max_length=10)
     label = forms.CharField(label="Label", max_length=50)
     is_pass = forms.BooleanField(label="Is a pass", required=False)
@@ -126,13 +127,21 @@ class GradeForm(forms.Form):
 
 class _GradeFormSetBase(forms.BaseFormSet):
     def kept_forms(self) -> list[GradeForm]:
-        """The rows that stay: existing grades not marked for removal, and filled new rows."""
-        return [
-            form
-            for form in self.forms
+        """The rows that stay, highest first: existing grades not marked for removal and filled
+        new rows, in the order typed. A row whose order was typed goes before one that already
+        had that place, so "1" on a new row puts it at the top."""
+        kept = [
+            (
+                form.cleaned_data.get("order") or index + 1,
+                0 if "order" in form.changed_data else 1,
+                index,
+                form,
+            )
+            for index, form in enumerate(self.forms)
             if (form.cleaned_data.get("grade_id") or form.has_changed())
             and not self._should_delete_form(form)
         ]
+        return [form for *_, form in sorted(kept, key=lambda item: item[:3])]
 
     def clean(self) -> None:
         if any(self.errors):

@@ -248,6 +248,7 @@ def _scheme_page(
         [
             {
                 "grade_id": g.pk,
+                "order": g.position,
                 "code": g.code,
                 "label": g.label,
                 "is_pass": g.is_pass,
