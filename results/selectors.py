@@ -57,6 +57,8 @@ def _option(grade: Grade) -> GradeOption:
         label=grade.label,
         is_pass=grade.is_pass,
         position=grade.position,
+        points=grade.points,
+        qualification_threshold=grade.qualification_threshold,
     )
 
 

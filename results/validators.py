@@ -10,9 +10,17 @@ import datetime
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from learners.validators import FieldError
-from qualifications.validators import AchievementOutcome, RulesOfCombination, qualification_achieved
+from qualifications.validators import (
+    AchievementOutcome,
+    GradePoints,
+    RulesOfCombination,
+    UnitGradePoints,
+    qualification_achieved,
+    qualification_grade_from_unit_grades,
+)
 
 from .models import Stage
 
@@ -64,6 +72,10 @@ class GradeOption:
     label: str
     is_pass: bool
     position: int
+    # The catalogue's grade rule (decision 0110): points per credit, and the average at which
+    # the qualification is awarded this grade.
+    points: int = 0
+    qualification_threshold: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -113,16 +125,37 @@ class LearnerOutcome:
 
 
 def qualification_grade(
-    *, passed_units: Sequence[UnitGrade], qualification_grades: Sequence[GradeOption]
+    *,
+    passed_units: Sequence[UnitGrade],
+    qualification_grades: Sequence[GradeOption],
+    unit_credits: Mapping[str, int] | None = None,
 ) -> str:
-    """Our decision (0040): the qualification's grade is the lowest grade among the units that
-    count, expressed in the qualification's scheme (same code), or its lowest pass otherwise."""
+    """The qualification's grade from the units that count: the rule its grading scheme states
+    (decision 0110, `qualification_grade_from_unit_grades`). A scheme that states no thresholds
+    keeps the older rule (decision 0040): the lowest counted unit grade, in the qualification's
+    scheme, or its lowest pass."""
     if not passed_units:
         return ""
-    lowest = max(passed_units, key=lambda u: u.grade.position).grade
-    for grade in qualification_grades:
-        if grade.code == lowest.code and grade.is_pass:
+    if any(g.qualification_threshold is not None for g in qualification_grades):
+        credits = unit_credits or {}
+        grade = qualification_grade_from_unit_grades(
+            unit_grades=[
+                UnitGradePoints(u.reference, credits.get(u.reference, 0), u.grade.points)
+                for u in passed_units
+            ],
+            qualification_grades=[
+                GradePoints(
+                    g.code, g.label, g.is_pass, g.position, g.points, g.qualification_threshold
+                )
+                for g in qualification_grades
+            ],
+        )
+        if grade is not None:
             return grade.label
+    lowest = max(passed_units, key=lambda u: u.grade.position).grade
+    for option in qualification_grades:
+        if option.code == lowest.code and option.is_pass:
+            return option.label
     passes = [g for g in qualification_grades if g.is_pass]
     return max(passes, key=lambda g: g.position).label if passes else lowest.label
 
@@ -148,6 +181,7 @@ def learner_outcome(
         qualification_grade(
             passed_units=[u for u in passed if u.reference in counted],
             qualification_grades=qualification_grades,
+            unit_credits=rules.unit_credits,
         )
         if achievement.achieved
         else ""

@@ -1,6 +1,7 @@
 """The pure results rules: outcomes, the stage machine, submission, receipt, dispatch, CSV rows."""
 
 import datetime
+from decimal import Decimal
 
 from qualifications.validators import RulesOfCombination
 from results.models import Stage
@@ -20,10 +21,11 @@ from results.validators import (
     transition_error,
 )
 
-D = GradeOption(1, "D", "Distinction", True, 1)
-M = GradeOption(2, "M", "Merit", True, 2)
-P = GradeOption(3, "P", "Pass", True, 3)
-F = GradeOption(4, "F", "Fail", False, 4)
+# The default grade rule (decision 0110): 3, 2, 1 points per credit, each grade at that average.
+D = GradeOption(1, "D", "Distinction", True, 1, 3, Decimal(3))
+M = GradeOption(2, "M", "Merit", True, 2, 2, Decimal(2))
+P = GradeOption(3, "P", "Pass", True, 3, 1, Decimal(1))
+F = GradeOption(4, "F", "Fail", False, 4, 0, None)
 SCHEME = (D, M, P, F)
 RULES = RulesOfCombination(
     mandatory_units=frozenset({"U1", "U2"}),
@@ -43,7 +45,7 @@ def _outcome(grades, not_claiming=False):
 
 
 def test_r_res_2_achieved_when_mandatory_units_pass_and_credits_suffice():
-    outcome = _outcome({"U1": M, "U2": P, "U3": D})
+    outcome = _outcome({"U1": M, "U2": P, "U3": P})
 
     assert outcome.qualification_achieved
     assert outcome.summary == "Qualification achieved: Pass"
@@ -65,9 +67,24 @@ def test_r_res_2_a_missing_mandatory_unit_means_units_only():
     assert outcome.summary == "Not achieved; unit certificates for U1, U3, U4"
 
 
-def test_qualification_grade_is_the_lowest_counted_unit_grade():
-    assert _outcome({"U1": D, "U2": M, "U3": D}).qualification_grade == "Merit"
+def test_r_res_2_certification_grades_the_qualification_by_the_catalogues_points_rule():
+    assert _outcome({"U1": D, "U2": M, "U3": D}).qualification_grade == "Merit"  # 2.67
     assert _outcome({"U1": D, "U2": D, "U3": D, "U4": D}).qualification_grade == "Distinction"
+    # Not the lowest unit grade (Pass): the average of 3, 3 and 1 points per credit is 2.33.
+    assert _outcome({"U1": D, "U2": D, "U3": P}).qualification_grade == "Merit"
+
+
+def test_a_scheme_stating_no_thresholds_keeps_the_lowest_counted_unit_grade():
+    scheme = tuple(GradeOption(g.pk, g.code, g.label, g.is_pass, g.position) for g in SCHEME)
+    outcome = learner_outcome(
+        rules=RULES,
+        unit_grades=[
+            UnitGrade(ref, f"Unit {ref}", g) for ref, g in (("U1", D), ("U2", D), ("U3", P))
+        ],
+        not_claiming=False,
+        qualification_grades=scheme,
+    )
+    assert outcome.qualification_grade == "Pass"
 
 
 def test_not_claiming_claims_nothing_whatever_the_grades():
