@@ -270,6 +270,12 @@ def _read_cells(row_number: int, raw: list[str], positions: list[int], width: in
     return row
 
 
+NO_ROWS_MESSAGE = (
+    "The file has no rows: it has the column headings but nothing under them. Add a row for "
+    "each registration and choose the file again."
+)
+
+
 def parse_registration_csv(content: bytes, separator: str = ",") -> ParsedFile:
     """Read a registration CSV (R-REG-6, R-REG-7). Never raises for bad input: problems with the
     whole file come back in `file_error`, problems with a cell in that row's `errors`."""
@@ -302,6 +308,8 @@ def parse_registration_csv(content: bytes, separator: str = ",") -> ParsedFile:
             file_error=f"The file cannot be read as CSV near line {reader.line_num}: {error}. "
             "Check that quotes in that row are paired."
         )
+    if not parsed.rows:
+        return ParsedFile(file_error=NO_ROWS_MESSAGE)
     return parsed
 
 

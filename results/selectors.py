@@ -172,7 +172,10 @@ def import_facts_for(*, course_run: CourseRun) -> ImportFacts:
             lookup[grade.label.casefold()] = grade.pk
             lookup[grade.code.upper()] = grade.pk
         units[column.reference.replace(" ", "").upper()] = ImportUnit(
-            column.unit_id, column.reference, lookup
+            column.unit_id,
+            column.reference,
+            lookup,
+            tuple(f"{grade.code} ({grade.label})" for grade in column.grades),
         )
     return ImportFacts(
         by_registration_number={
@@ -382,7 +385,13 @@ class PendingReceipt:
     @property
     def description(self) -> str:
         name = self.results.course_run.programme_name
-        return f"{name}: late certificates ({self.late_learners})" if self.late else name
+        if not self.late:
+            return name
+        return (
+            f"{name}: late certificates ({self.late_learners})"
+            if self.late_learners
+            else (f"{name}: late certificates")
+        )
 
     @property
     def receipt_url(self) -> str:

@@ -405,6 +405,7 @@ class ImportUnit:
     pk: int
     reference: str
     grades_by_code: Mapping[str, int]  # code (upper case) and label (casefolded) -> grade pk
+    valid_grades: tuple[str, ...] = ()  # as the error message lists them: "D (Distinction)"
 
 
 @dataclass(frozen=True)
@@ -445,6 +446,16 @@ def csv_rows_read(content: str, delimiter: str) -> tuple[list[dict[str, str]], l
         rows.append(
             {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
         )
+    if not any(rows):
+        return [], [
+            CsvError(
+                2,
+                "",
+                "",
+                "The file has no rows: it has the column headings but nothing under them. Add a "
+                "row for each learner's unit grade and choose the file again.",
+            )
+        ]
     return rows, []
 
 
@@ -533,7 +544,12 @@ def csv_rows_validate(
                         row,
                         index,
                         "Grade",
-                        f"Not a grade of unit {unit.reference}'s grading scheme.",
+                        f"Not a grade of unit {unit.reference}'s grading scheme."
+                        + (
+                            f" Valid grades: {', '.join(unit.valid_grades)}."
+                            if unit.valid_grades
+                            else ""
+                        ),
                     )
         if not reference and claim_text not in YES and registration_id is not None:
             _row_error(

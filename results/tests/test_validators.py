@@ -186,7 +186,7 @@ FACTS = ImportFacts(
     by_registration_number={"R1": 1, "R2": 2},
     by_uln={"9276308686": 2},
     names={1: "Amira", 2: "Kwame"},
-    units={"U1": ImportUnit(11, "U1", {"P": 3, "pass": 3, "F": 4})},
+    units={"U1": ImportUnit(11, "U1", {"P": 3, "pass": 3, "F": 4}, ("P (Pass)", "F (Fail)"))},
 )
 HEADER = ",".join(CSV_COLUMNS) + "\n"
 
@@ -209,7 +209,9 @@ def test_csv_rows_report_row_column_value_and_reason():
         (4, "Grade", "Q"),
         (6, "Unit reference", "U1"),
     ]
-    assert errors[1].reason == "Not a grade of unit U1's grading scheme."
+    assert errors[1].reason == (
+        "Not a grade of unit U1's grading scheme. Valid grades: P (Pass), F (Fail)."
+    )
     assert {e.registration_id: (dict(e.grades), e.not_claiming) for e in entries} == {
         1: ({11: 3}, False),
         2: ({}, True),
@@ -220,3 +222,9 @@ def test_csv_header_must_name_every_column():
     _rows, errors = csv_rows_read("ULN;Grade\n1;P\n", ";")
 
     assert errors and errors[0].row == 1 and errors[0].column == "Registration number"
+
+
+def test_r_res_1_a_results_file_with_a_header_and_no_rows_says_so():
+    rows, errors = csv_rows_read(HEADER + ",,,,,,,\n", ",")
+    assert rows == []
+    assert errors[0].reason.startswith("The file has no rows")
