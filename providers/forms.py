@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from qualifications.models import Qualification
+
 from .validators import ukprn_is_valid
 
 
@@ -45,8 +47,10 @@ class ProviderForm(forms.Form):
 
 
 class ProviderApprovalForm(forms.Form):
-    qualification = forms.ModelChoiceField(
-        label="Qualification", queryset=None, empty_label="Choose a qualification"
+    qualification: forms.ModelChoiceField[Qualification] = forms.ModelChoiceField(
+        label="Qualification",
+        queryset=Qualification.objects.none(),
+        empty_label="Choose a qualification",
     )
 
     def __init__(self, *args: Any, qualifications: Any, **kwargs: Any) -> None:

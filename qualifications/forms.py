@@ -139,7 +139,7 @@ class _GradeFormSetBase(forms.BaseFormSet):
             )
             for index, form in enumerate(self.forms)
             if (form.cleaned_data.get("grade_id") or form.has_changed())
-            and not self._should_delete_form(form)
+            and not self._should_delete_form(form)  # type: ignore[attr-defined]
         ]
         return [form for *_, form in sorted(kept, key=lambda item: item[:3])]
 

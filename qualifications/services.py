@@ -184,9 +184,8 @@ def grading_scheme_update(
     # Move every kept grade out of the way first: positions are unique within a scheme.
     scheme.grades.update(position=F("position") + 1000)
     for position, row in enumerate(rows, start=1):
-        grade = existing.get(row.pk) if row.pk is not None else None
-        if grade is None:
-            grade = Grade(scheme=scheme)
+        found = existing.get(row.pk) if row.pk is not None else None
+        grade = found if found is not None else Grade(scheme=scheme)
         grade.code = row.code
         grade.label = row.label
         grade.is_pass = row.is_pass

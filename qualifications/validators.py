@@ -229,7 +229,7 @@ def average_points_per_credit(unit_grades: Sequence[UnitGradePoints]) -> Decimal
         return Decimal(0)
     credits = sum(u.credits for u in unit_grades)
     if credits:
-        total = sum(Decimal(u.credits * u.points) for u in unit_grades)
+        total = sum((Decimal(u.credits * u.points) for u in unit_grades), Decimal(0))
         return total / credits
     return Decimal(sum(u.points for u in unit_grades)) / len(unit_grades)
 
