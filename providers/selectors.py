@@ -1,5 +1,7 @@
 """Reads of providers, scoped to what the signed-in user may see (R-ACC-6)."""
 
+from collections.abc import Iterable
+
 from django.db.models import Count, QuerySet
 
 from accounts.models import User
@@ -24,3 +26,15 @@ def provider_users(*, provider: Provider) -> QuerySet[User]:
     return User.objects.filter(organisation_id=provider.organisation_id).order_by(
         "status", "family_name", "given_name"
     )
+
+
+def provider_recipients(*, provider: Provider, roles: Iterable[str]) -> list[str]:
+    """Whom the portal emails at a centre (decision 0080): its active users holding any of the
+    roles that act on the message, in user-name order; if none holds them, every active user,
+    so the message is never lost."""
+    users = User.objects.filter(
+        organisation_id=provider.organisation_id, status=User.Status.ACTIVE
+    ).order_by("username")
+    wanted = set(roles)
+    chosen = [u.email for u in users if wanted.intersection(u.roles)]
+    return chosen or [u.email for u in users]

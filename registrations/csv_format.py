@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from awards_portal.csv_download import FORMULA_TRIGGERS
-from awards_portal.csv_upload import decode_csv_bytes
+from awards_portal.csv_upload import NO_ROWS_MESSAGE, decode_csv_bytes
 
 from .models import RegistrationStatus
 
@@ -268,12 +268,6 @@ def _read_cells(row_number: int, raw: list[str], positions: list[int], width: in
         else:
             row.status = status.value
     return row
-
-
-NO_ROWS_MESSAGE = (
-    "The file has no rows: it has the column headings but nothing under them. Add a row for "
-    "each registration and choose the file again."
-)
 
 
 def parse_registration_csv(content: bytes, separator: str = ",") -> ParsedFile:

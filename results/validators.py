@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from awards_portal.csv_upload import NO_ROWS_MESSAGE
 from learners.validators import FieldError
 from qualifications.validators import (
     AchievementOutcome,
@@ -128,36 +129,21 @@ def qualification_grade(
     *,
     passed_units: Sequence[UnitGrade],
     qualification_grades: Sequence[GradeOption],
-    unit_credits: Mapping[str, int] | None = None,
+    unit_credits: Mapping[str, int],
 ) -> str:
-    """The qualification's grade from the units that count: the rule its grading scheme states
-    (decision 0110, `qualification_grade_from_unit_grades`). A scheme that states no thresholds
-    keeps the older rule (decision 0040): the lowest counted unit grade, in the qualification's
-    scheme, or its lowest pass."""
-    if not passed_units:
-        return ""
-    if any(g.qualification_threshold is not None for g in qualification_grades):
-        credits = unit_credits or {}
-        grade = qualification_grade_from_unit_grades(
-            unit_grades=[
-                UnitGradePoints(u.reference, credits.get(u.reference, 0), u.grade.points)
-                for u in passed_units
-            ],
-            qualification_grades=[
-                GradePoints(
-                    g.code, g.label, g.is_pass, g.position, g.points, g.qualification_threshold
-                )
-                for g in qualification_grades
-            ],
-        )
-        if grade is not None:
-            return grade.label
-    lowest = max(passed_units, key=lambda u: u.grade.position).grade
-    for option in qualification_grades:
-        if option.code == lowest.code and option.is_pass:
-            return option.label
-    passes = [g for g in qualification_grades if g.is_pass]
-    return max(passes, key=lambda g: g.position).label if passes else lowest.label
+    """The qualification's grade from the units that count, by the rule its grading scheme
+    states (decision 0110, which replaces 0040's lowest-unit-grade rule)."""
+    grade = qualification_grade_from_unit_grades(
+        unit_grades=[
+            UnitGradePoints(u.reference, unit_credits.get(u.reference, 0), u.grade.points)
+            for u in passed_units
+        ],
+        qualification_grades=[
+            GradePoints(g.code, g.label, g.is_pass, g.position, g.points, g.qualification_threshold)
+            for g in qualification_grades
+        ],
+    )
+    return grade.label if grade is not None and passed_units else ""
 
 
 def learner_outcome(
@@ -405,7 +391,7 @@ class ImportUnit:
     pk: int
     reference: str
     grades_by_code: Mapping[str, int]  # code (upper case) and label (casefolded) -> grade pk
-    valid_grades: tuple[str, ...] = ()  # as the error message lists them: "D (Distinction)"
+    valid_grades: str  # as the error message lists them: "D (Distinction), F (Fail)"
 
 
 @dataclass(frozen=True)
@@ -446,17 +432,7 @@ def csv_rows_read(content: str, delimiter: str) -> tuple[list[dict[str, str]], l
         rows.append(
             {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
         )
-    if not any(rows):
-        return [], [
-            CsvError(
-                2,
-                "",
-                "",
-                "The file has no rows: it has the column headings but nothing under them. Add a "
-                "row for each learner's unit grade and choose the file again.",
-            )
-        ]
-    return rows, []
+    return (rows, []) if any(rows) else ([], [CsvError(2, "", "", NO_ROWS_MESSAGE)])
 
 
 def _row_error(
@@ -544,12 +520,8 @@ def csv_rows_validate(
                         row,
                         index,
                         "Grade",
-                        f"Not a grade of unit {unit.reference}'s grading scheme."
-                        + (
-                            f" Valid grades: {', '.join(unit.valid_grades)}."
-                            if unit.valid_grades
-                            else ""
-                        ),
+                        f"Not a grade of unit {unit.reference}'s grading scheme. Valid grades: "
+                        f"{unit.valid_grades}.",
                     )
         if not reference and claim_text not in YES and registration_id is not None:
             _row_error(

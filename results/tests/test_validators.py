@@ -74,19 +74,6 @@ def test_r_res_2_certification_grades_the_qualification_by_the_catalogues_points
     assert _outcome({"U1": D, "U2": D, "U3": P}).qualification_grade == "Merit"
 
 
-def test_a_scheme_stating_no_thresholds_keeps_the_lowest_counted_unit_grade():
-    scheme = tuple(GradeOption(g.pk, g.code, g.label, g.is_pass, g.position) for g in SCHEME)
-    outcome = learner_outcome(
-        rules=RULES,
-        unit_grades=[
-            UnitGrade(ref, f"Unit {ref}", g) for ref, g in (("U1", D), ("U2", D), ("U3", P))
-        ],
-        not_claiming=False,
-        qualification_grades=scheme,
-    )
-    assert outcome.qualification_grade == "Pass"
-
-
 def test_not_claiming_claims_nothing_whatever_the_grades():
     outcome = _outcome({"U1": D, "U2": D, "U3": D}, not_claiming=True)
 
@@ -186,7 +173,7 @@ FACTS = ImportFacts(
     by_registration_number={"R1": 1, "R2": 2},
     by_uln={"9276308686": 2},
     names={1: "Amira", 2: "Kwame"},
-    units={"U1": ImportUnit(11, "U1", {"P": 3, "pass": 3, "F": 4}, ("P (Pass)", "F (Fail)"))},
+    units={"U1": ImportUnit(11, "U1", {"P": 3, "pass": 3, "F": 4}, "P (Pass), F (Fail)")},
 )
 HEADER = ",".join(CSV_COLUMNS) + "\n"
 
