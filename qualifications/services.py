@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 
@@ -193,7 +193,16 @@ def grading_scheme_update(
         grade.qualification_threshold = row.qualification_threshold
         grade.position = position
         grade.full_clean(exclude=["scheme", "position"])
-        grade.save()
+        try:
+            with transaction.atomic():
+                grade.save()
+        except IntegrityError:
+            raise ValidationError(
+                {
+                    "grades": f"Code {grade.code} still belongs to another grade while this one "
+                    "is saved. To swap two codes, change one and save, then the other."
+                }
+            ) from None
     after = {"name": scheme.name, "grades": [_grade_words(g) for g in scheme.grades.all()]}
     old, new = changed_fields(before, after)
     if new:

@@ -222,3 +222,22 @@ def test_grading_scheme_keeps_a_grade_results_use():
         grading_scheme_update(scheme=scheme, name=scheme.name, grades=rows, acting_user=None)
     assert "used by results" in error.value.message_dict["grades"][0]
     assert Grade.objects.filter(pk=failed.pk).exists()
+
+
+@pytest.mark.django_db
+def test_swapping_two_grade_codes_in_one_save_is_refused_with_a_message_not_an_error():
+    scheme = grading_scheme_create(
+        name="Pass/Fail", grades=[("P", "Pass", True), ("F", "Fail", False)], acting_user=None
+    )
+    passed, failed = scheme.grades.order_by("position")
+    with pytest.raises(ValidationError) as error:
+        grading_scheme_update(
+            scheme=scheme,
+            name="Pass/Fail",
+            grades=[
+                GradeRow("F", "Pass", True, pk=passed.pk),
+                GradeRow("P", "Fail", False, pk=failed.pk),
+            ],
+            acting_user=None,
+        )
+    assert "To swap two codes" in error.value.message_dict["grades"][0]
