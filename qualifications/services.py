@@ -142,7 +142,7 @@ def grading_scheme_create(
         actor=acting_user,
         action="grading_scheme.create",
         target=scheme,
-        after={"name": scheme.name, "grades": [_grade_words(row) for row in rows]},
+        after={"name": scheme.name, "scheme_grades": [_grade_words(row) for row in rows]},
     )
     return scheme
 
@@ -164,7 +164,7 @@ def grading_scheme_update(
     if errors:
         raise ValidationError(errors)
     existing = {grade.pk: grade for grade in scheme.grades.order_by("pk")}
-    before = {"name": scheme.name, "grades": [_grade_words(g) for g in scheme.grades.all()]}
+    before = {"name": scheme.name, "scheme_grades": [_grade_words(g) for g in scheme.grades.all()]}
     scheme.name = name.strip()
     scheme.full_clean()
     scheme.save()
@@ -203,7 +203,7 @@ def grading_scheme_update(
                     "is saved. To swap two codes, change one and save, then the other."
                 }
             ) from None
-    after = {"name": scheme.name, "grades": [_grade_words(g) for g in scheme.grades.all()]}
+    after = {"name": scheme.name, "scheme_grades": [_grade_words(g) for g in scheme.grades.all()]}
     old, new = changed_fields(before, after)
     if new:
         audit_record(

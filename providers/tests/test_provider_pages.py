@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from accounts.tests.factories import AOStaffFactory, UserFactory
 from accounts.tests.helpers import sign_in
+from audit.descriptions import events_described
 from audit.models import AuditEvent
 from providers.models import Provider
 from providers.services import provider_update
@@ -110,3 +111,11 @@ def test_r_reg_2_our_centre_lists_its_approved_qualifications_and_reads_its_addr
     assert "12 Mill Lane<br>Leeds<br>LS1 4AP" in body
     assert approval.qualification.number in body
     assert withdrawn.qualification.number not in body
+
+
+def test_r_acc_7_a_provider_change_reads_in_words_in_the_audit_log():
+    provider = ProviderFactory(organisation__name="Riverbank College", town="Leeds")
+    provider_update(provider=provider, acting_user=None, town="Harrogate")
+    view = events_described([AuditEvent.objects.get(action="provider.update")])[0]
+    assert "changed the provider Riverbank College" in view.description
+    assert view.changes == ["Town or city: Leeds → Harrogate"]

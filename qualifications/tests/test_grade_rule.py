@@ -194,7 +194,7 @@ def test_grading_scheme_edit_changes_points_adds_a_grade_and_is_audited_in_words
     assert [g.label for g in grade_points_for(scheme=scheme)] == ["Merit", "Pass", "Fail"]
     event = AuditEvent.objects.get(action="grading_scheme.update")
     assert event.after["name"] == "Pass/Merit/Fail"
-    assert "M Merit: pass, 2 points, qualification at 2" in event.after["grades"]
+    assert "M Merit: pass, 2 points, qualification at 2" in event.after["scheme_grades"]
 
 
 @pytest.mark.django_db
