@@ -89,7 +89,7 @@ def test_r_reg_2_an_ao_super_user_adds_edits_and_approves_a_provider(page):
     # Every change is in the audit log, in words.
     page.goto("/audit/")
     log = page.get_by_role("table")
-    expect(log).to_contain_text("changed the provider Hillcrest Training Ltd")
+    expect(log).to_contain_text("Changed the provider Hillcrest Training Ltd")
     expect(log).to_contain_text("Contact telephone")
-    expect(log).to_contain_text("added the provider Northgate College")
+    expect(log).to_contain_text("Added the provider Northgate College")
     expect(log).not_to_contain_text("provider.update")
