@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_csv
+from . import views, views_csv, views_reports
 
 app_name = "learners"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("import/sample.csv", views_csv.learner_import_sample, name="import_sample"),
     path("export/", views_csv.learner_export, name="export"),
     path("reports/not-known/", views.not_known_report_view, name="not_known_report"),
+    path(
+        "reports/not-known/export/",
+        views_reports.not_known_report_export,
+        name="not_known_report_export",
+    ),
 ]
