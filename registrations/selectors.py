@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
+
+from people_search.names import learner_name_folded, people_search
 
 from .models import CourseRun, ImportJob, Registration
 
@@ -86,9 +89,10 @@ def registrations_for_list(
     qualification_id: int | None = None,
     course_run_id: int | None = None,
     search: str = "",
+    ordering: Sequence[str] = ("learner__family_name", "learner__given_name"),
 ) -> QuerySet[Registration]:
-    """The Registrations page and its export: scoped, filtered, in a stable order. Void
-    registrations are left out (they show on the learner's page)."""
+    """The Registrations page and its export: scoped, filtered (names by the one people search),
+    in a stable order. Void registrations are left out (they show on the learner's page)."""
     registrations = (
         registrations_visible_to(user=user)
         .filter(voided_at__isnull=True)
@@ -102,10 +106,11 @@ def registrations_for_list(
         registrations = registrations.filter(course_run_id=course_run_id)
     term = search.strip()
     if term:
-        registrations = registrations.filter(
-            Q(learner__uln=term)
-            | Q(registration_number__iexact=term.replace(" ", ""))
-            | Q(learner__family_name__icontains=term)
-            | Q(learner__given_name__icontains=term)
+        registrations = people_search(
+            registrations,
+            folded=learner_name_folded("learner__"),
+            text=term,
+            or_matches=Q(learner__uln="".join(term.split()))
+            | Q(registration_number__iexact=term.replace(" ", "")),
         )
-    return registrations.order_by("learner__family_name", "learner__given_name", "pk")
+    return registrations.order_by(*ordering, "pk")

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "results",
     "certificates",
     "lrs_sync",
+    "people_search",
 ]
 
 MIDDLEWARE = [
