@@ -90,6 +90,11 @@ def render_jobs_visible_to(*, user: User) -> QuerySet[RenderJob]:
     return jobs.filter(provider__organisation_id=user.organisation_id)
 
 
+def render_jobs_failed(*, user: User) -> QuerySet[RenderJob]:
+    """Render jobs that failed and wait for someone to retry them."""
+    return render_jobs_visible_to(user=user).filter(status=RenderJob.Status.FAILED)
+
+
 def certificate_current(*, certificate: Certificate) -> Certificate:
     """The latest certificate for the same achievement: itself, or the end of its replacements."""
     if certificate.status != Certificate.Status.REPLACED:

@@ -375,9 +375,14 @@ def certificate_revoke(request: AuthenticatedHttpRequest, number: str) -> HttpRe
 @login_required
 def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_certificate_access(request.user)
-    jobs = selectors.render_jobs_visible_to(user=request.user)
+    failed_only = request.GET.get("status") == RenderJob.Status.FAILED
+    if failed_only:
+        jobs = selectors.render_jobs_failed(user=request.user)
+    else:
+        jobs = selectors.render_jobs_visible_to(user=request.user)
     page = Paginator(jobs, 50).get_page(request.GET.get("page"))
-    return render(request, "certificates/job_list.html", {"page": page})
+    context = {"page": page, "failed_only": failed_only, "status": request.GET.get("status", "")}
+    return render(request, "certificates/job_list.html", context)
 
 
 @login_required

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from people_search.names import learner_name_folded, people_search
 
@@ -80,6 +82,17 @@ def import_jobs_visible_to(*, user: User) -> QuerySet[ImportJob]:
     if user.is_ao_staff:
         return jobs
     return jobs.filter(provider__organisation_id=user.organisation_id)
+
+
+FAILED_IMPORTS_SHOWN_FOR_DAYS = 7
+
+
+def import_jobs_failed_recently(*, user: User) -> QuerySet[ImportJob]:
+    """CSV imports that failed in the last FAILED_IMPORTS_SHOWN_FOR_DAYS days (decision 0116)."""
+    since = timezone.now() - datetime.timedelta(days=FAILED_IMPORTS_SHOWN_FOR_DAYS)
+    return import_jobs_visible_to(user=user).filter(
+        status=ImportJob.Status.FAILED, created_at__gte=since
+    )
 
 
 def registrations_for_list(

@@ -47,7 +47,12 @@ from .imports import (
 )
 from .models import ImportJob, RegistrationStatus
 from .numbers import registration_number_for_phone
-from .selectors import course_runs_visible_to, import_jobs_visible_to, registrations_for_list
+from .selectors import (
+    course_runs_visible_to,
+    import_jobs_failed_recently,
+    import_jobs_visible_to,
+    registrations_for_list,
+)
 
 PAGE_SIZE = 50
 REPORT_ROWS_SHOWN = 500
@@ -220,11 +225,21 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
                 form.add_error("file", str(refused))
             else:
                 return redirect("registrations:import_job", pk=job.pk)
-    jobs = import_jobs_visible_to(user=request.user)[:10]
+    failed_only = request.GET.get("status") == ImportJob.Status.FAILED
+    if failed_only:
+        jobs = import_jobs_failed_recently(user=request.user)[:100]
+    else:
+        jobs = import_jobs_visible_to(user=request.user)[:10]
     return render(
         request,
         "registrations/csv_import.html",
-        {"form": form, "can_import": can_import, "jobs": jobs, **_tips_context()},
+        {
+            "form": form,
+            "can_import": can_import,
+            "jobs": jobs,
+            "failed_only": failed_only,
+            **_tips_context(),
+        },
     )
 
 
