@@ -26,7 +26,9 @@ def test_r_res_1_r_crt_4_r_crt_5_each_person_follows_the_dashboard_to_their_work
     # The certification officer: a course run to certificate and one to dispatch.
     sign_in_as(page, "grace.lin")
     attention = _attention(page)
-    expect(attention.get_by_role("link", name="1 course run awaiting certification")).to_be_visible()
+    expect(
+        attention.get_by_role("link", name="1 course run awaiting certification")
+    ).to_be_visible()
     assert_accessible(page)
     attention.get_by_role("link", name="with certificates to dispatch").click()
     expect(page.get_by_role("heading", name="Dispatch", exact=True)).to_be_visible()

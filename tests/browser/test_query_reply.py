@@ -25,9 +25,7 @@ def test_r_res_1_the_centre_replies_and_the_verifier_sees_the_reply_and_the_chan
     # The centre follows its dashboard to the queried course run and corrects a learner.
     sign_in_as(page, "lucy.evans")
     _attention(page).get_by_role("link", name="1 course run queried by the verifier").click()
-    page.get_by_role("region", name="Course runs", exact=True).get_by_role(
-        "link", name=RUN
-    ).click()
+    page.get_by_role("region", name="Course runs", exact=True).get_by_role("link", name=RUN).click()
     expect(page.get_by_role("heading", name=f"Results: {RUN}")).to_be_visible()
     page.locator("tr[data-learner-row]").first.get_by_label("Assessment decision reason").fill(
         "Observation record signed by the assessor"
