@@ -34,6 +34,7 @@ from audit.services import audit_record, changed_fields, snapshot
 from awards_portal.csv_upload import decode_csv_bytes
 from learners.models import Learner
 from learners.validators import uln_error
+from outbox.services import outbox_queue
 from qualifications.models import Qualification
 from qualifications.selectors import approved_qualification_ids
 from qualifications.validators import qualification_number_check
@@ -781,7 +782,7 @@ def registration_import_start(
             from .tasks import registration_import_validate_task
 
             import_progress_set(job.pk, "validating", 0, job.data_rows)
-            transaction.on_commit(lambda: registration_import_validate_task.delay(job.pk))
+            outbox_queue(task=registration_import_validate_task, args=[job.pk])
             return job
     return registration_import_validate(job_id=job.pk)
 
@@ -834,7 +835,7 @@ def registration_import_upload(*, job: ImportJob, acting_user: User) -> ImportJo
         from .tasks import registration_import_upload_task
 
         import_progress_set(job.pk, "uploading", 0, job.accepted_count)
-        transaction.on_commit(lambda: registration_import_upload_task.delay(job.pk))
+        outbox_queue(task=registration_import_upload_task, args=[job.pk])
         return job
     return registration_import_run_upload(job_id=job.pk)
 
