@@ -71,7 +71,7 @@ class RealWorker:
                 f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
                 f"{database['PORT'] or 5432}/{database['NAME']}"
             ),
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
             **self.extra_env,
         }
         command = [
