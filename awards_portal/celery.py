@@ -37,7 +37,9 @@ OUTSIDE_SERVICE_TASK_OPTIONS: dict[str, Any] = {
     "reject_on_worker_lost": True,
     "autoretry_for": (ConnectionError, TimeoutError, OSError),
     "retry_backoff": 5,
-    "retry_backoff_max": 600,
+    # Below the broker's visibility timeout (480 s): a retry waiting longer would be handed to a
+    # second worker as well (decision 0086).
+    "retry_backoff_max": 300,
     "retry_jitter": True,
     "max_retries": 8,
 }

@@ -90,7 +90,7 @@ def _render_chunk(task: Task, job_id: int, certificate_ids: list[int], attempt: 
             if task.request.is_eager:  # CELERY_TASK_ALWAYS_EAGER: no queue, so try again now
                 task.apply(args=(job_id, certificate_ids), retries=attempt + 1)
                 return
-            raise task.retry(exc=error, countdown=min(600, 5 * 2**attempt)) from error
+            raise task.retry(exc=error, countdown=min(300, 5 * 2**attempt)) from error
         logger.exception("rendering certificates %s of job %s failed", certificate_ids, job_id)
         services.render_job_fail(
             job_id=job_id, error=f"{_describe(error)} (after {attempt + 1} tries)"
