@@ -170,7 +170,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # minutes, not an hour, yet longer than the hard time limit so a running task is never handed to
 # a second worker. Every task is acknowledged after it finishes (decision 0086).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=480)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=480),
+    # Look for such messages every 10 s (kombu's default looks only about every 100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
