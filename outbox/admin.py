@@ -1,3 +1,5 @@
+"""Waiting and sent messages in the Django admin, read only."""
+
 from django.contrib import admin
 
 from .models import OutboxMessage

@@ -1,6 +1,7 @@
 """Fault tests on a real Celery worker and the real Redis broker (decision 0086): a worker killed
-mid-job, and one chunk delivered four times. Stall and resume times are shortened through the
-worker's settings (environment), never by faking time inside it."""
+mid-job, and one chunk delivered four times. The worker is the shared `real_celery_worker_factory`
+(tests/celery_worker.py) and beat runs as its own process, as deployed. Stall and resume times are
+shortened through their settings (environment), never by faking time inside them."""
 
 import datetime
 import re
@@ -13,10 +14,9 @@ from django.utils import timezone
 
 from accounts.tests.helpers import sign_in
 from audit.models import AuditEvent
-from awards_portal.celery import app as celery_app
 from certificates import pdf_files, services, tasks
 from certificates.models import Certificate, RenderJob
-from tests.faults import RealWorker, tasks_queued
+from tests.faults import celery_beat
 
 from .factories import CertificateFactory, RenderJobFactory
 
@@ -41,26 +41,22 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def workers(tmp_path):
-    started: list[RealWorker] = []
+def start_worker(real_celery_worker_factory, media):
+    def start(name: str):
+        return real_celery_worker_factory(
+            name=name, env={**FAST_RECOVERY, "TEST_MEDIA_ROOT": str(media)}
+        )
 
-    def start(name: str, **kwargs) -> RealWorker:
-        worker = RealWorker(tmp_path / f"{name}.log", name=name, extra_env=FAST_RECOVERY)
-        started.append(worker)
-        return worker.start(**kwargs)
-
-    yield start
-    for worker in started:
-        worker.stop()
+    return start
 
 
-def _wait_for(condition, *, seconds: float, what: str, worker: RealWorker, every: float = 0.2):
+def _wait_for(condition, *, seconds: float, what: str, worker, every: float = 0.2):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(every)
-    pytest.fail(f"{what} did not happen within {seconds} s:\n{worker.log()}")
+    pytest.fail(f"{what} did not happen within {seconds} s:\n{worker.log()[-4000:]}")
 
 
 def _job(pk: int) -> RenderJob:
@@ -68,21 +64,18 @@ def _job(pk: int) -> RenderJob:
 
 
 def test_a_worker_killed_mid_job_is_seen_stalled_and_the_job_completes_once_it_returns(
-    provider, officer, media, workers, settings, client
+    provider, officer, media, start_worker, settings, client, tmp_path
 ):
     settings.CERTIFICATE_RENDER_STALL_SECONDS = STALL_SECONDS
     certificates = CertificateFactory.create_batch(40, provider=provider)
-    first = workers("killed")
-    with tasks_queued():
-        job = services.render_job_create(
-            provider=provider, certificates=certificates, acting_user=None
-        )
+    worker = start_worker("killed")
+    job = services.render_job_create(provider=provider, certificates=certificates, acting_user=None)
 
     _wait_for(
-        lambda: _job(job.pk).rendered >= 1, seconds=120, what="progress", worker=first, every=0.02
+        lambda: _job(job.pk).rendered >= 1, seconds=120, what="progress", worker=worker, every=0.02
     )
-    first.kill()
-    log = first.log_path.read_text()
+    worker.kill()
+    log = worker.log()
     cut_short = set(re.findall(CHUNK + " received", log)) - set(
         re.findall(CHUNK + " succeeded", log)
     )
@@ -96,7 +89,7 @@ def test_a_worker_killed_mid_job_is_seen_stalled_and_the_job_completes_once_it_r
         lambda: services.render_job_is_stale(_job(job.pk)),
         seconds=STALL_SECONDS + 5,
         what="the stall",
-        worker=first,
+        worker=worker,
     )
     sign_in(client, officer)
     progress = client.get(reverse("certificates:job_progress", args=[job.pk])).json()
@@ -104,15 +97,16 @@ def test_a_worker_killed_mid_job_is_seen_stalled_and_the_job_completes_once_it_r
     assert progress["stalled"].startswith("Stalled: no progress since ")
     assert f"{timezone.localtime(last_progress):%H:%M:%S}" in progress["stalled"]
 
-    returned_at = time.monotonic()
-    second = workers("returned", beat=True)
-    _wait_for(
-        lambda: _job(job.pk).status == RenderJob.Status.DONE,
-        seconds=180,
-        what="the job's completion",
-        worker=second,
-    )
-    assert time.monotonic() - returned_at < 180
+    with celery_beat(tmp_path, FAST_RECOVERY):
+        returned_at = time.monotonic()
+        worker.start()
+        _wait_for(
+            lambda: _job(job.pk).status == RenderJob.Status.DONE,
+            seconds=180,
+            what="the job's completion",
+            worker=worker,
+        )
+        assert time.monotonic() - returned_at < 180
 
     finished = _job(job.pk)
     assert (finished.rendered, finished.error) == (40, "")
@@ -130,10 +124,10 @@ def test_a_worker_killed_mid_job_is_seen_stalled_and_the_job_completes_once_it_r
     # nothing, the finished time included.
     lost = cut_short.pop()
     _wait_for(
-        lambda: f"render_job_chunk_task[{lost}] succeeded" in second.log_path.read_text(),
+        lambda: f"render_job_chunk_task[{lost}] succeeded" in worker.log(),
         seconds=90,
         what="the lost message's return",
-        worker=second,
+        worker=worker,
     )
     after = _job(job.pk)
     assert (after.status, after.finished_at, after.rendered) == (
@@ -144,21 +138,18 @@ def test_a_worker_killed_mid_job_is_seen_stalled_and_the_job_completes_once_it_r
     assert AuditEvent.objects.filter(action="certificate.render").count() == 40
 
 
-def test_the_same_chunk_delivered_four_times_leaves_the_job_done_not_failed(
-    provider, media, workers
-):
+def test_the_same_chunk_delivered_four_times_leaves_the_job_done_not_failed(provider, start_worker):
     certificates = CertificateFactory.create_batch(3, provider=provider)
     job = RenderJobFactory(provider=provider, total=3, status=RenderJob.Status.RENDERING)
     job.certificates.set(certificates)
     ids = [c.pk for c in certificates]
-    worker = workers("duplicates")
+    worker = start_worker("duplicates")
 
-    with tasks_queued():
-        for _ in range(4):
-            tasks.render_job_chunk_task.apply_async(args=(job.pk, ids))
+    for _ in range(4):
+        tasks.render_job_chunk_task.apply_async(args=(job.pk, ids))
 
     def all_four_ran() -> bool:
-        done = re.findall(r"render_job_chunk_task\[[^\]]+\] succeeded", worker.log_path.read_text())
+        done = re.findall(CHUNK + " succeeded", worker.log())
         return len(done) == 4
 
     _wait_for(all_four_ran, seconds=120, what="four deliveries", worker=worker)
@@ -166,4 +157,3 @@ def test_the_same_chunk_delivered_four_times_leaves_the_job_done_not_failed(
     assert (finished.status, finished.rendered, finished.error) == (RenderJob.Status.DONE, 3, "")
     renders = AuditEvent.objects.filter(action="certificate.render")
     assert renders.count() == 3
-    assert celery_app.conf.task_always_eager  # the test process went back to eager tasks

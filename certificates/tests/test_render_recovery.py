@@ -168,7 +168,9 @@ def test_a_render_whose_row_does_not_commit_leaves_no_file(provider, media):
     name = services._pdf_name(certificate)
 
     with (
-        mock.patch("certificates.services.audit_record", side_effect=RuntimeError("audit down")),
+        mock.patch(
+            "certificates.services.render_jobs.audit_record", side_effect=RuntimeError("audit down")
+        ),
         pytest.raises(RuntimeError),
     ):
         services.certificates_render(certificate_ids=[certificate.pk])

@@ -57,7 +57,7 @@ def _beat_after_the_outage(capture) -> None:
 def test_r_reg_8_a_large_import_during_a_broker_outage_is_validated_and_uploaded_afterwards(
     provider, qualification, importer, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(imports, "BACKGROUND_ROWS", 2)
+    monkeypatch.setattr(imports.jobs, "BACKGROUND_ROWS", 2)
     learners = [LearnerFactory(provider=provider) for _ in range(3)]
     content = csv_file(*[[qualification.number, x.uln, "Registered"] for x in learners])
 
