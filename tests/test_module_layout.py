@@ -14,6 +14,7 @@ APPS = [
     "results",
     "certificates",
     "lrs_sync",
+    "outbox",
     "people_search",
     "awards_portal",
 ]
