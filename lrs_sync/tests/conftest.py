@@ -1,0 +1,57 @@
+"""Fixtures for achievements: the results season of the results tests, and verified learners."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from learners.models import Learner
+from learners.tests.factories import LearnerFactory
+from lrs_sync.achievement_models import Achievement, SubmissionType
+from lrs_sync.achievements import achievement_create
+from qualifications.tests.factories import QualificationFactory, UnitFactory
+from results.tests.conftest import Season, season  # noqa: F401
+
+AWARDED = datetime.date(2026, 3, 2)
+
+
+def verify(*learners: Learner) -> None:
+    """Mark learners' ULNs as verified with the LRS (issue 11 keeps this status)."""
+    if not hasattr(Learner, "verification_status"):  # TEMP until issue 11 merges
+        return
+    Learner.objects.filter(pk__in=[learner.pk for learner in learners]).update(
+        verification_status="verified"
+    )
+    for learner in learners:
+        learner.refresh_from_db()
+
+
+@pytest.fixture
+def make_achievement(db):
+    """A pending achievement of a fresh unit for a verified learner, entered by hand."""
+
+    def make(learner: Learner | None = None, *, verified: bool = True, **overrides) -> Achievement:
+        learner = learner or LearnerFactory()
+        if verified:
+            verify(learner)
+        aim = overrides.pop("aim", None) or UnitFactory()
+        values = {
+            "learner": learner,
+            "aim_reference": getattr(aim, "reference", None) or aim.number,
+            "award_date": AWARDED,
+            "grade": "P",
+            "ukprn": learner.provider.ukprn,
+            "language_for_assessment": "ENG",
+            "submission_type": SubmissionType.FINAL,
+            "acting_user": None,
+        }
+        values.update(overrides)
+        return achievement_create(**values)
+
+    return make
+
+
+@pytest.fixture
+def general_qualification(db):
+    return QualificationFactory(lrs_type="general")
