@@ -37,8 +37,7 @@ def award_date_errors(
         errors.append("The award date is before 1 September 2006, when the LRS begins.")
     if aim_start is not None and award_date < aim_start:
         errors.append(
-            f"The award date is before the aim's operational start date "
-            f"({aim_start:%d/%m/%Y})."
+            f"The award date is before the aim's operational start date ({aim_start:%d/%m/%Y})."
         )
     if aim_end is not None and award_date > aim_end:
         errors.append(

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
     from results.validators import LearnerOutcome
 
 S = AchievementState
+# The sandpit's record-level error codes (decision 0124): a record rejected with one of these
+# waits for a person to fix it; batch-level reasons (RS005) do not hold a record back.
+RECORD_ERROR_CODES = frozenset(
+    {"ULN001", "LRN001", "AIM001", "DAT001", "ACH001", "ACH002", "ACH003", "FLD001"}
+)
 AUDIT_FIELDS = (
     "uln",
     "aim_reference",
@@ -132,6 +137,11 @@ def achievement_waiting_reasons(
     """Why a pending record cannot go in a batch yet; empty when it can."""
     today = today or timezone.localdate()
     reasons = []
+    if achievement.exception_code in RECORD_ERROR_CODES:
+        reasons.append(
+            f'The LRS rejected it: {achievement.exception_text} Fix it, then choose "Resubmit '
+            'the fixed records" on its batch.'
+        )
     learner = achievement.learner
     if not learner_uln_verified(learner):
         reasons.append(
@@ -218,12 +228,11 @@ def achievements_record_certification(
     aims: list[tuple[Qualification | Unit, str]] = []
     if qualification.lrs_type == LrsType.UNIT_BASED:
         if outcome.qualification_achieved:
-            aims.append(
-                (qualification, _grade_code(qualification, outcome.qualification_grade))
-            )
-        units = {u.reference: u for u in Unit.objects.filter(
-            reference__in=[p.reference for p in outcome.passed_units]
-        )}
+            aims.append((qualification, _grade_code(qualification, outcome.qualification_grade)))
+        units = {
+            u.reference: u
+            for u in Unit.objects.filter(reference__in=[p.reference for p in outcome.passed_units])
+        }
         for passed in outcome.passed_units:
             aims.append((units[passed.reference], passed.grade.code))
     elif outcome.qualification_achieved:
@@ -310,9 +319,7 @@ def achievement_create(
         and aim.lrs_type == LrsType.UNIT_BASED
         and submission_type != SubmissionType.FINAL
     ):
-        raise _reject(
-            "submission_type", "QCF/RQF achievements are always Final; choose Final."
-        )
+        raise _reject("submission_type", "QCF/RQF achievements are always Final; choose Final.")
     achievement = _new(
         learner=learner,
         provider_id=learner.provider_id,
@@ -345,8 +352,10 @@ def achievement_create(
 
 
 def _lock(achievement: Achievement) -> Achievement:
-    return Achievement.objects.select_for_update().select_related("provider", "learner").get(
-        pk=achievement.pk
+    return (
+        Achievement.objects.select_for_update()
+        .select_related("provider", "learner")
+        .get(pk=achievement.pk)
     )
 
 

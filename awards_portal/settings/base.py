@@ -192,6 +192,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "certificates.tasks.render_jobs_resume_task",
         "schedule": 300.0,
     },
+    # R-RES-3: ready achievement records go into batches every fifteen minutes; each batch is
+    # sent once its build commits.
+    "lrs-build-achievement-batches": {
+        "task": "lrs_sync.achievement_batches_build",
+        "schedule": 900.0,
+    },
+    # Batches whose send or poll message was lost (broker down, worker killed) are taken up again.
+    "lrs-resume-achievement-batches": {
+        "task": "lrs_sync.achievement_batches_resume",
+        "schedule": 120.0,
+    },
 }
 
 REST_FRAMEWORK = {

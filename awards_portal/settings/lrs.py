@@ -23,3 +23,12 @@ LRS_CLIENT_KEY = env.str("LRS_CLIENT_KEY", default="")
 LRS_TIMEOUT_SECONDS = env.float("LRS_TIMEOUT_SECONDS", default=30.0)
 # The sandpit's pages and endpoints are mounted only where this is on (dev and test).
 LRS_SANDPIT_ENABLED = env.bool("LRS_SANDPIT_ENABLED", default=False)
+# Achievement batches (issue 12): the batch header's notification address (R-LRS-8), how often
+# the job is polled (seconds, doubling from the first to the longest), and the sandpit's pace.
+LRS_NOTIFICATION_EMAIL = env.str("LRS_NOTIFICATION_EMAIL", default="lrs-batches@awards.example")
+LRS_POLL_FIRST_SECONDS = env.float("LRS_POLL_FIRST_SECONDS", default=5.0)
+LRS_POLL_LONGEST_SECONDS = env.float("LRS_POLL_LONGEST_SECONDS", default=300.0)
+LRS_SANDPIT_WAITING_SECONDS = env.float("LRS_SANDPIT_WAITING_SECONDS", default=2.0)
+LRS_SANDPIT_PROCESSING_SECONDS = env.float("LRS_SANDPIT_PROCESSING_SECONDS", default=2.0)
+# Seconds the sandpit waits after recording a submitted job before it answers (fault tests).
+LRS_SANDPIT_SUBMIT_ANSWER_DELAY = env.float("LRS_SANDPIT_SUBMIT_ANSWER_DELAY", default=0.0)

@@ -52,9 +52,9 @@ def test_r_lrs_11_failed_units_are_never_created(season):
 
     kwame = season.registrations[1].learner
     # Kwame passed unit 1 and failed unit 2: only the passed unit, no qualification.
-    assert list(Achievement.objects.filter(learner=kwame).values_list("aim_reference", flat=True)) == [
-        season.units[0].reference
-    ]
+    assert list(
+        Achievement.objects.filter(learner=kwame).values_list("aim_reference", flat=True)
+    ) == [season.units[0].reference]
     assert not Achievement.objects.filter(learner=season.registrations[2].learner).exists()
 
 

@@ -1,0 +1,234 @@
+"""Building achievement batches: the ready records of one submission type, ordered by ULN, split
+at 10,000 records or 6 MB, each built with lxml and validated before it is kept (R-LRS-1,
+R-LRS-2, R-LRS-8)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from lxml import etree
+
+from audit.services import audit_record
+
+from .achievement_envelopes import (
+    AchievementRow,
+    achievement_element,
+    contract_errors,
+    submit_request,
+)
+from .achievement_models import (
+    Achievement,
+    AchievementBatch,
+    AchievementChange,
+    AchievementState,
+    BatchRecord,
+    BatchStatus,
+    SubmissionType,
+)
+from .achievement_rules import split_into_batches
+from .achievements import achievement_waiting_reasons
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+LEARNER_ERROR_CODES = frozenset({"ULN001", "LRN001"})
+S = AchievementState
+
+
+class BatchContractError(Exception):
+    """A built batch broke the portal's XSD: a defect, never sent."""
+
+
+def achievement_row(achievement: Achievement) -> AchievementRow:
+    learner = achievement.learner
+    return AchievementRow(
+        award_date=achievement.award_date,
+        action=int(achievement.pending_action or 0),
+        action_date=achievement.action_date,
+        action_reason=achievement.action_reason,
+        date_of_birth=learner.date_of_birth,
+        family_name=learner.family_name,
+        gender=learner.gender,
+        given_name=learner.given_name,
+        grade=achievement.grade,
+        language_for_assessment=achievement.language_for_assessment,
+        postcode=learner.postcode,
+        mis_identifier=achievement.mis_identifier,
+        ukprn=achievement.ukprn,
+        uln=achievement.uln,
+        aim_reference=achievement.aim_reference,
+    )
+
+
+def _candidates(submission_type: str, ids: list[int] | None, states: tuple[str, ...]):
+    queryset = Achievement.objects.filter(
+        submission_type=submission_type, state__in=states, pending_action__isnull=False
+    )
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    # Row locks in pk order (style.md); the batch itself is ordered by ULN below.
+    return list(
+        queryset.select_for_update(of=("self",))
+        .select_related("learner", "qualification", "unit")
+        .order_by("pk")
+    )
+
+
+def _payload(email: str, submission_type: str, elements: list[etree._Element]) -> bytes:
+    root = submit_request(
+        email_address=email, submission_type=submission_type, achievements=elements
+    )
+    errors = contract_errors(root)
+    if errors:
+        raise BatchContractError("; ".join(errors[:5]))
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+@transaction.atomic
+def achievement_batches_build(
+    *,
+    submission_type: str,
+    acting_user: User | None,
+    achievement_ids: list[int] | None = None,
+    resubmission_of: AchievementBatch | None = None,
+    today: datetime.date | None = None,
+) -> list[AchievementBatch]:
+    """Put every ready record of one submission type into batches (R-LRS-2: never both types).
+
+    Pending records are ready when they meet the rules (`achievement_waiting_reasons`);
+    `achievement_ids` limits the batch to those records, which may also be rejected ones being
+    resubmitted after a fix."""
+    if submission_type not in SubmissionType.values:
+        raise ValueError(f"Unknown submission type {submission_type!r}")
+    states: tuple[str, ...] = (S.PENDING,)
+    if achievement_ids is not None:
+        states = (S.PENDING, S.REJECTED)
+    today = today or timezone.localdate()
+    ready = [
+        a
+        for a in _candidates(submission_type, achievement_ids, states)
+        if not achievement_waiting_reasons(a, today=today)
+    ]
+    if not ready:
+        return []
+    # R-LRS-8: ordered by ULN, so a learner's records sit together.
+    ready.sort(key=lambda a: (a.uln, a.aim_reference, a.pk))
+    elements = [achievement_element(achievement_row(a)) for a in ready]
+    sizes = [len(etree.tostring(e)) for e in elements]
+    email = settings.LRS_NOTIFICATION_EMAIL
+    overhead = len(_payload(email, submission_type, []))
+    batches = []
+    now = timezone.now()
+    for start, end in split_into_batches(sizes, overhead=overhead):
+        payload = _payload(email, submission_type, elements[start:end])
+        batch = AchievementBatch.objects.create(
+            submission_type=submission_type,
+            email_address=email,
+            payload=payload,
+            record_count=end - start,
+            resubmission_of=resubmission_of,
+            created_by=acting_user,
+            created_at=now,
+        )
+        members = ready[start:end]
+        BatchRecord.objects.bulk_create(
+            BatchRecord(batch=batch, achievement=a, action=a.pending_action, position=i)
+            for i, a in enumerate(members, start=1)
+        )
+        AchievementChange.objects.bulk_create(
+            AchievementChange(
+                achievement=a,
+                actor=acting_user,
+                at=now,
+                from_state=a.state,
+                to_state=S.IN_BATCH,
+                note=f"Put in batch {batch.pk} to {a.get_pending_action_display().lower()} "
+                "at the LRS.",
+            )
+            for a in members
+        )
+        Achievement.objects.filter(pk__in=[a.pk for a in members]).update(
+            state=S.IN_BATCH,
+            batch=batch,
+            exception_code="",
+            exception_text="",
+            updated_at=now,
+        )
+        audit_record(
+            actor=acting_user,
+            action="achievement_batch.build",
+            target=batch,
+            after={
+                "submission_type": submission_type,
+                "records": batch.record_count,
+                "bytes": len(payload),
+                "achievements": [a.pk for a in members],
+            },
+        )
+        batches.append(batch)
+    for batch in batches:
+        batch_dispatch(batch_id=batch.pk)
+    return batches
+
+
+def achievement_batches_build_all(*, acting_user: User | None) -> list[AchievementBatch]:
+    """Beat: every ready record into batches, Final and Provisional apart."""
+    batches = []
+    for submission_type in (SubmissionType.FINAL, SubmissionType.PROVISIONAL):
+        batches += achievement_batches_build(
+            submission_type=submission_type, acting_user=acting_user
+        )
+    return batches
+
+
+def batch_dispatch(*, batch_id: int) -> None:
+    """Send the batch's submission task once this transaction commits. If the broker is down
+    the batch stays Ready and the resume beat sends it later."""
+
+    def send() -> None:
+        from .tasks import achievement_batch_send_task
+
+        try:
+            achievement_batch_send_task.delay(batch_id)
+        except Exception:  # the broker is out of reach; the resume beat will send it
+            logger.warning("Could not queue achievement batch %s; beat will retry", batch_id)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def achievement_batch_resubmit_fixed(
+    *, batch: AchievementBatch, acting_user: User | None
+) -> list[AchievementBatch]:
+    """ "Resubmit the fixed records": a new batch of just this batch's rejected records that now
+    meet the rules; the rest stay rejected with their exception."""
+    candidates = batch.records.filter(
+        outcome__in=(BatchRecord.Outcome.REJECTED, BatchRecord.Outcome.BATCH_FAILED),
+        achievement__state__in=(S.REJECTED, S.PENDING),
+        achievement__batch=batch,
+    ).select_related("achievement__learner")
+    since = batch.completed_at or batch.created_at
+    ids = [
+        r.achievement_id
+        for r in candidates
+        # A learner's details the LRS did not match are fixed only once the learner changed.
+        if r.exception_code not in LEARNER_ERROR_CODES or r.achievement.learner.updated_at > since
+    ]
+    # The person says these are fixed: their old exceptions no longer hold them back.
+    Achievement.objects.filter(pk__in=ids).update(exception_code="", exception_text="")
+    return achievement_batches_build(
+        submission_type=batch.submission_type,
+        acting_user=acting_user,
+        achievement_ids=ids,
+        resubmission_of=batch,
+    )
+
+
+def batch_status_is_open(batch: AchievementBatch) -> bool:
+    return batch.status in (BatchStatus.READY, BatchStatus.SENDING, BatchStatus.SUBMITTED)

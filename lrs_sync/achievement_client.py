@@ -1,0 +1,131 @@
+"""The client for the LRS ExternalService: submit an achievement batch and read its job.
+
+Every request is validated against the portal's XSD before it leaves. What went wrong is told
+apart, because a batch must never be sent twice: `LrsUnavailable` means the request cannot have
+reached the LRS (nothing was sent), `LrsOutcomeUnknown` that it may have, `LrsFault` that the
+LRS answered with a DomainFault.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+import httpx
+from django.conf import settings
+from lxml import etree
+
+from .achievement_envelopes import (
+    GET_JOB,
+    SUBMIT,
+    BatchJob,
+    Credentials,
+    EnvelopeError,
+    body_payload,
+    contract_errors,
+    envelope,
+    get_job_request,
+    read_fault,
+    read_job_response,
+    read_submit_response,
+    soap_action,
+    with_invoking_user,
+)
+from .verification_types import LrsCredentialsRefused, LrsError, LrsFault, LrsUnavailable
+
+logger = logging.getLogger(__name__)
+CREDENTIAL_FAULTS = ("AUTH", "AUTHENTICATION", "INVALIDCREDENTIALS")
+
+
+class LrsOutcomeUnknown(LrsError):
+    """The request may have reached the LRS but no answer came back: do not send it again."""
+
+
+@functools.cache
+def _wsgi_application():
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+def credentials_from_settings() -> Credentials:
+    return Credentials(
+        organisation_ref=settings.LRS_ORGANISATION_REF,
+        user_name=settings.LRS_USERNAME,
+        password=settings.LRS_PASSWORD,
+    )
+
+
+class ExternalServiceClient:
+    def __init__(
+        self,
+        *,
+        endpoint: str | None = None,
+        credentials: Credentials | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self.endpoint = endpoint or settings.LRS_ENDPOINT_EXTERNAL
+        self.credentials = credentials or credentials_from_settings()
+        self.timeout = timeout or settings.LRS_TIMEOUT_SECONDS
+        if not self.endpoint:
+            raise LrsUnavailable("The LRS ExternalService endpoint is not configured.")
+
+    def _http(self) -> tuple[httpx.Client, str]:
+        if self.endpoint.startswith("wsgi://"):
+            url = "http://" + self.endpoint.removeprefix("wsgi://")
+            transport = httpx.WSGITransport(app=_wsgi_application())
+            return httpx.Client(transport=transport, timeout=self.timeout), url
+        cert = None
+        if settings.LRS_CLIENT_CERT:
+            cert = (settings.LRS_CLIENT_CERT, settings.LRS_CLIENT_KEY or None)
+        return httpx.Client(timeout=self.timeout, cert=cert), self.endpoint  # type: ignore[arg-type]
+
+    def _call(self, operation: str, payload: etree._Element) -> etree._Element:
+        errors = contract_errors(payload)
+        if errors:
+            raise LrsError(f"The {operation} request breaks the contract: {errors[0]}")
+        client, url = self._http()
+        headers = {
+            "Content-Type": "text/xml; charset=utf-8",
+            "SOAPAction": f'"{soap_action(operation)}"',
+        }
+        with client:
+            try:
+                response = client.post(url, content=envelope(payload), headers=headers)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                raise LrsUnavailable(f"The LRS could not be reached: {error}") from error
+            except httpx.HTTPError as error:
+                raise LrsOutcomeUnknown(
+                    f"No answer from the LRS to {operation} ({type(error).__name__})."
+                ) from error
+        try:
+            answer = body_payload(response.content)
+        except EnvelopeError as error:
+            raise LrsOutcomeUnknown(
+                f"The LRS answered {operation} with HTTP {response.status_code} and no SOAP "
+                f"message: {error}"
+            ) from error
+        fault = read_fault(answer)
+        if fault is not None:
+            message = fault.error_detail or fault.faultstring or "The LRS refused the request."
+            if fault.error_code.upper() in CREDENTIAL_FAULTS:
+                raise LrsCredentialsRefused(message, code=fault.error_code, detail=message)
+            raise LrsFault(message, code=fault.error_code, detail=fault.error_detail)
+        return answer
+
+    def submit_achievement_batch(self, *, payload: bytes) -> int:
+        """SubmitAchievementBatchJob; the LRS's job id."""
+        request = with_invoking_user(payload, self.credentials)
+        answer = self._call(SUBMIT, request)
+        try:
+            return read_submit_response(answer)
+        except ValueError as error:
+            raise LrsOutcomeUnknown(str(error)) from error
+
+    def get_achievement_batch_job(self, job_id: int) -> BatchJob:
+        """GetAchievementBatchJob: the job's status, counters and error file."""
+        answer = self._call(GET_JOB, get_job_request(job_id=job_id, credentials=self.credentials))
+        try:
+            return read_job_response(answer)
+        except ValueError as error:
+            raise LrsUnavailable(f"The LRS's job answer could not be read: {error}") from error
