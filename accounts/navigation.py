@@ -34,6 +34,10 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(
         "Not known report", "learners:not_known_report", Capability.VIEW_LEARNERS, ao_only=True
     ),
+    MenuItem(
+        "Verify ULNs", "lrs_sync:verify_jobs", Capability.VERIFY_LEARNER_BATCHES, ao_only=True
+    ),
+    MenuItem("ULN verification", "lrs_sync:outcomes", Capability.VIEW_LEARNERS),
     MenuItem("Certificates", "certificates:list", Capability.CERTIFICATE, ao_only=True),
     MenuItem("Certificates", "certificates:list", Capability.VIEW_LEARNERS, provider_only=True),
     MenuItem("Results", "results:administration", Capability.VIEW_LEARNERS, provider_only=True),

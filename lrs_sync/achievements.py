@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record, changed_fields, snapshot
-from learners.models import Learner
+from learners.models import Learner, VerificationStatus
 from qualifications.models import Grade, LrsType, Ownership, Qualification, Unit
 
 from .achievement_models import (
@@ -73,8 +73,10 @@ def _reject(field: str, message: str) -> AchievementRejected:
 
 def learner_uln_verified(learner: Learner) -> bool:
     """R-LRS-10 comes first: only a learner whose ULN the LRS verified may have records sent."""
-    status = getattr(learner, "verification_status", "verified")  # TEMP until issue 11 merges
-    return bool(learner.uln) and status in ("verified", "linked")
+    return bool(learner.uln) and learner.verification_status in (
+        VerificationStatus.VERIFIED,
+        VerificationStatus.LINKED,
+    )
 
 
 # --- history ----------------------------------------------------------------------------------

@@ -192,6 +192,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "certificates.tasks.render_jobs_resume_task",
         "schedule": 300.0,
     },
+    # Hand LRS verification batches that stopped moving (a worker lost, the broker down at
+    # commit) to the queue again; a batch waiting for the LRS retries by itself.
+    "lrs-resume-verify-jobs": {
+        "task": "lrs_sync.tasks.verify_jobs_resume_task",
+        "schedule": 120.0,
+    },
     # R-RES-3: ready achievement records go into batches every fifteen minutes; each batch is
     # sent once its build commits.
     "lrs-build-achievement-batches": {

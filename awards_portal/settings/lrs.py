@@ -23,6 +23,12 @@ LRS_CLIENT_KEY = env.str("LRS_CLIENT_KEY", default="")
 LRS_TIMEOUT_SECONDS = env.float("LRS_TIMEOUT_SECONDS", default=30.0)
 # The sandpit's pages and endpoints are mounted only where this is on (dev and test).
 LRS_SANDPIT_ENABLED = env.bool("LRS_SANDPIT_ENABLED", default=False)
+# A transient fault (timeout, refused connection, 5xx) is tried this many times in all, waiting
+# LRS_RETRY_BACKOFF_SECONDS, then twice that, and so on, between tries.
+LRS_RETRY_ATTEMPTS = env.int("LRS_RETRY_ATTEMPTS", default=3)
+LRS_RETRY_BACKOFF_SECONDS = env.float("LRS_RETRY_BACKOFF_SECONDS", default=0.5)
+# The sandpit answers "not ready" to getVerifyBatchOutput until a batch is this old.
+LRS_SANDPIT_BATCH_DELAY_SECONDS = env.float("LRS_SANDPIT_BATCH_DELAY_SECONDS", default=2.0)
 # Achievement batches (issue 12): the batch header's notification address (R-LRS-8), how often
 # the job is polled (seconds, doubling from the first to the longest), and the sandpit's pace.
 LRS_NOTIFICATION_EMAIL = env.str("LRS_NOTIFICATION_EMAIL", default="lrs-batches@awards.example")

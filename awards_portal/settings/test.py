@@ -37,3 +37,6 @@ LRS_ORGANISATION_REF = "SANDPIT-AO"
 LRS_UKPRN = "10099999"
 LRS_USERNAME = "sandpit-user"
 LRS_PASSWORD = "sandpit-password"  # noqa: S105
+# A batch is ready at the first poll, and retries do not sleep (tests that need either set them).
+LRS_SANDPIT_BATCH_DELAY_SECONDS = 0.0
+LRS_RETRY_BACKOFF_SECONDS = 0.0

@@ -192,8 +192,6 @@ def test_r_lrs_6_move_to_another_learner_is_withdraw_and_create(make_achievement
 def test_a_record_for_an_unverified_learner_waits_and_says_why(make_achievement):
     record = make_achievement(verified=False)
     reasons = achievement_waiting_reasons(record)
-    if not hasattr(record.learner, "verification_status"):
-        pytest.skip("learner verification arrives with the LRS client")
     assert reasons == [
         "The learner's ULN has not been verified with the LRS. Verify the learner first."
     ]
