@@ -1,15 +1,17 @@
 """The client for the LRS ExternalService: submit an achievement batch and read its job.
 
-Every request is validated against the portal's XSD before it leaves. What went wrong is told
-apart, because a batch must never be sent twice: `LrsUnavailable` means the request cannot have
-reached the LRS (nothing was sent), `LrsOutcomeUnknown` that it may have, `LrsFault` that the
-LRS answered with a DomainFault.
+It reaches the LRS the way `lrs_sync.client` does (the same endpoint settings, in-process
+sandpit, client certificate), but its retry policy differs on purpose: a batch must never be sent
+twice, so what went wrong is told apart. `LrsUnavailable` means the request cannot have reached
+the LRS (nothing was sent; send again later), `LrsOutcomeUnknown` that it may have (never send
+again by itself), `LrsFault` that the LRS answered with a DomainFault. Every request is
+validated against the portal's XSD before it leaves; the password is scrubbed from messages.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
+import ssl
 
 import httpx
 from django.conf import settings
@@ -31,21 +33,16 @@ from .achievement_envelopes import (
     soap_action,
     with_invoking_user,
 )
+from .client import Endpoint, _InProcessWsgiApp
 from .verification_types import LrsCredentialsRefused, LrsError, LrsFault, LrsUnavailable
 
 logger = logging.getLogger(__name__)
-CREDENTIAL_FAULTS = ("AUTH", "AUTHENTICATION", "INVALIDCREDENTIALS")
+# The DomainFault ErrorCode the sandpit answers for refused credentials (decision 0124).
+CREDENTIAL_FAULTS = ("AUTH001",)
 
 
 class LrsOutcomeUnknown(LrsError):
     """The request may have reached the LRS but no answer came back: do not send it again."""
-
-
-@functools.cache
-def _wsgi_application():
-    from django.core.wsgi import get_wsgi_application
-
-    return get_wsgi_application()
 
 
 def credentials_from_settings() -> Credentials:
@@ -64,40 +61,52 @@ class ExternalServiceClient:
         credentials: Credentials | None = None,
         timeout: float | None = None,
     ) -> None:
-        self.endpoint = endpoint or settings.LRS_ENDPOINT_EXTERNAL
+        self.endpoint = Endpoint.from_setting(
+            endpoint or settings.LRS_ENDPOINT_EXTERNAL, setting_name="LRS_ENDPOINT_EXTERNAL"
+        )
         self.credentials = credentials or credentials_from_settings()
         self.timeout = timeout or settings.LRS_TIMEOUT_SECONDS
-        if not self.endpoint:
-            raise LrsUnavailable("The LRS ExternalService endpoint is not configured.")
 
-    def _http(self) -> tuple[httpx.Client, str]:
-        if self.endpoint.startswith("wsgi://"):
-            url = "http://" + self.endpoint.removeprefix("wsgi://")
-            transport = httpx.WSGITransport(app=_wsgi_application())
-            return httpx.Client(transport=transport, timeout=self.timeout), url
-        cert = None
+    def _scrub(self, text: str) -> str:
+        password = self.credentials.password
+        return text.replace(password, "[password withheld]") if password else text
+
+    def _http(self) -> httpx.Client:
+        if self.endpoint.in_process:
+            return httpx.Client(
+                transport=httpx.WSGITransport(app=_InProcessWsgiApp()), timeout=self.timeout
+            )
+        verify: ssl.SSLContext | bool = True
         if settings.LRS_CLIENT_CERT:
-            cert = (settings.LRS_CLIENT_CERT, settings.LRS_CLIENT_KEY or None)
-        return httpx.Client(timeout=self.timeout, cert=cert), self.endpoint  # type: ignore[arg-type]
+            context = ssl.create_default_context()
+            context.load_cert_chain(settings.LRS_CLIENT_CERT, settings.LRS_CLIENT_KEY or None)
+            verify = context
+        return httpx.Client(timeout=self.timeout, verify=verify)
 
     def _call(self, operation: str, payload: etree._Element) -> etree._Element:
         errors = contract_errors(payload)
         if errors:
             raise LrsError(f"The {operation} request breaks the contract: {errors[0]}")
-        client, url = self._http()
         headers = {
             "Content-Type": "text/xml; charset=utf-8",
             "SOAPAction": f'"{soap_action(operation)}"',
         }
-        with client:
+        with self._http() as client:
             try:
-                response = client.post(url, content=envelope(payload), headers=headers)
+                response = client.post(
+                    self.endpoint.url, content=envelope(payload), headers=headers
+                )
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 raise LrsUnavailable(f"The LRS could not be reached: {error}") from error
             except httpx.HTTPError as error:
                 raise LrsOutcomeUnknown(
                     f"No answer from the LRS to {operation} ({type(error).__name__})."
                 ) from error
+        if response.status_code in (401, 403):
+            raise LrsCredentialsRefused(
+                f"The LRS refused the connection for {operation} (HTTP {response.status_code}).",
+                code=f"HTTP{response.status_code}",
+            )
         try:
             answer = body_payload(response.content)
         except EnvelopeError as error:
@@ -107,10 +116,12 @@ class ExternalServiceClient:
             ) from error
         fault = read_fault(answer)
         if fault is not None:
-            message = fault.error_detail or fault.faultstring or "The LRS refused the request."
+            message = self._scrub(
+                fault.error_detail or fault.faultstring or "The LRS refused the request."
+            )
             if fault.error_code.upper() in CREDENTIAL_FAULTS:
                 raise LrsCredentialsRefused(message, code=fault.error_code, detail=message)
-            raise LrsFault(message, code=fault.error_code, detail=fault.error_detail)
+            raise LrsFault(message, code=fault.error_code, detail=message)
         return answer
 
     def submit_achievement_batch(self, *, payload: bytes) -> int:

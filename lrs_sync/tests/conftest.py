@@ -53,3 +53,56 @@ def make_achievement(db):
 @pytest.fixture
 def general_qualification(db):
     return QualificationFactory(lrs_type="general")
+
+
+@pytest.fixture
+def sandpit(db, settings):
+    """The sandpit as the LRS: the organisation's account, no waiting, and helpers to put
+    learners and aims on its registers."""
+    from lrs_sandpit.achievement_models import RegisteredAim
+    from lrs_sandpit.models import RegisteredLearner
+    from lrs_sandpit.services import sandpit_account_ensure
+
+    settings.LRS_SANDPIT_WAITING_SECONDS = 0
+    settings.LRS_SANDPIT_PROCESSING_SECONDS = 0
+    settings.LRS_POLL_FIRST_SECONDS = 0
+    sandpit_account_ensure(
+        organisation_ref=settings.LRS_ORGANISATION_REF,
+        ukprn=settings.LRS_UKPRN,
+        user_name=settings.LRS_USERNAME,
+        password=settings.LRS_PASSWORD,
+    )
+
+    class Sandpit:
+        @staticmethod
+        def register(*learners: Learner) -> None:
+            for learner in learners:
+                RegisteredLearner.objects.update_or_create(
+                    uln=learner.uln,
+                    defaults={
+                        "given_name": learner.given_name,
+                        "family_name": learner.family_name,
+                        "date_of_birth": learner.date_of_birth,
+                        "gender": learner.gender,
+                    },
+                )
+
+        @staticmethod
+        def aims(*aims, ownership: str = "owned") -> None:
+            for aim in aims:
+                RegisteredAim.objects.update_or_create(
+                    reference=getattr(aim, "reference", None) or aim.number,
+                    defaults={
+                        "ownership": ownership,
+                        "operational_start_date": aim.operational_start_date,
+                        "operational_end_date": aim.operational_end_date,
+                    },
+                )
+
+        @staticmethod
+        def jobs():
+            from lrs_sandpit.achievement_models import AchievementBatchJob
+
+            return AchievementBatchJob.objects.all()
+
+    return Sandpit()
