@@ -25,7 +25,12 @@ from .achievement_models import (
     LrsAction,
     SubmissionType,
 )
-from .achievement_rules import action_date_error, award_date_errors, update_error
+from .achievement_rules import (
+    UPDATABLE_FIELDS,
+    action_date_error,
+    award_date_errors,
+    update_error,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -376,9 +381,34 @@ def achievement_update(
     changed = {k for k, v in changes.items() if getattr(achievement, k) != v}
     if not changed:
         return achievement
-    problem = update_error(changed)
+    # A record the LRS never accepted can have its award date corrected before it is sent:
+    # nothing at the LRS needs withdrawing (decision 0122).
+    correctable = set() if achievement.held_at_lrs else {"award_date"}
+    problem = update_error(changed - correctable)
     if problem:
-        raise _reject(sorted(changed - {"grade", "ukprn", "language_for_assessment"})[0], problem)
+        raise _reject(sorted(changed - correctable - UPDATABLE_FIELDS)[0], problem)
+    if "award_date" in changed:
+        aim = _aim(achievement)
+        errors = award_date_errors(
+            award_date=changes["award_date"],
+            today=timezone.localdate(),
+            aim_start=aim.operational_start_date,
+            aim_end=aim.operational_end_date,
+        )
+        if errors:
+            raise AchievementRejected({"award_date": errors})
+        if (
+            Achievement.objects.filter(
+                uln=achievement.uln,
+                award_date=changes["award_date"],
+                aim_reference=achievement.aim_reference,
+            )
+            .exclude(pk=achievement.pk)
+            .exists()
+        ):
+            raise _reject(
+                "award_date", "The learner already has this aim with that award date (R-LRS-3)."
+            )
     before = snapshot(achievement, AUDIT_FIELDS)
     from_state = achievement.state
     for name in changed:

@@ -122,6 +122,9 @@ def test_r_lrs_6_update_of_grade_is_sent_as_an_update_once_held(make_achievement
 
 def test_r_lrs_6_changing_the_award_date_is_offered_as_withdraw_and_create(make_achievement):
     record = make_achievement()
+    Achievement.objects.filter(pk=record.pk).update(
+        state=AchievementState.ACCEPTED, held_at_lrs=True, pending_action=None
+    )
     with pytest.raises(AchievementRejected) as raised:
         achievement_update(
             achievement=record,
@@ -195,3 +198,18 @@ def test_a_record_for_an_unverified_learner_waits_and_says_why(make_achievement)
     assert reasons == [
         "The learner's ULN has not been verified with the LRS. Verify the learner first."
     ]
+
+
+def test_r_lrs_6_the_award_date_of_a_record_the_lrs_never_held_can_be_corrected(
+    make_achievement,
+):
+    record = make_achievement()
+
+    record = achievement_update(
+        achievement=record, changes={"award_date": datetime.date(2026, 3, 3)}, acting_user=None
+    )
+
+    assert (record.award_date, record.pending_action) == (
+        datetime.date(2026, 3, 3),
+        LrsAction.CREATE,
+    )
