@@ -26,16 +26,19 @@ from lrs_sync.soap import (
     envelope,
     fault_envelope,
     text_of,
+    texts_of,
 )
 
 from .matching import LearnerQuery, MatchResult, match_learner, match_learners, register_for
 from .models import SandpitAccount, VerifyBatchJob
+from .services import sandpit_account_ensure
 
 # The sandpit's fault codes. WSEC0001 (badly formed request) is the LRS's own; the LRS does not
 # publish the others, so these are the sandpit's (decision 0100).
 BADLY_FORMED_REQUEST = "WSEC0001"
 CREDENTIALS_REFUSED = "WSEC0002"
 JOB_NOT_FOUND = "WSEC0003"
+SERVER_ERROR = "WSEC0009"
 
 SOAP_ACTIONS = {
     "VerifyLearner": "http://tempuri.org/LearnerPortType/verifyLearner",
@@ -76,6 +79,17 @@ def _fault(refusal: _Refusal) -> SoapAnswer:
         error_timestamp=timezone.now().isoformat(timespec="seconds"),
     )
     return SoapAnswer(status=500, content=fault_envelope(fault))
+
+
+def server_fault() -> SoapAnswer:
+    """The answer when the sandpit itself failed: a soap:Server fault, as WCF sends."""
+    return _fault(
+        _Refusal(
+            SERVER_ERROR,
+            "The service could not process the request. Try again later.",
+            faultcode="s:Server",
+        )
+    )
 
 
 def learner_service(message: bytes, *, content_type: str, soap_action: str | None) -> SoapAnswer:
@@ -126,7 +140,24 @@ def _checked_payload(
     return payload
 
 
+def _account_bootstrap() -> None:
+    """An empty sandpit accepts the organisation this machine's LRS settings name.
+
+    The account normally comes from a migration or `seed_register`; a test database flushed by a
+    transactional test loses it, so the sandpit sets it up again rather than refuse everyone.
+    """
+    if SandpitAccount.objects.exists() or not settings.LRS_ORGANISATION_REF:
+        return
+    sandpit_account_ensure(
+        organisation_ref=settings.LRS_ORGANISATION_REF,
+        ukprn=settings.LRS_UKPRN,
+        user_name=settings.LRS_USERNAME,
+        password=settings.LRS_PASSWORD,
+    )
+
+
 def _account(payload: etree._Element) -> SandpitAccount:
+    _account_bootstrap()
     organisation_ref = text_of(payload, "OrganisationRef")
     account = SandpitAccount.objects.filter(organisation_ref=organisation_ref).first()
     ukprn = text_of(payload, "UKPRN")
@@ -145,12 +176,13 @@ def _account(payload: etree._Element) -> SandpitAccount:
 
 
 def _query(element: etree._Element) -> LearnerQuery:
+    fields = texts_of(element)
     return LearnerQuery(
-        uln=text_of(element, "ULN"),
-        given_name=text_of(element, "GivenName"),
-        family_name=text_of(element, "FamilyName"),
-        date_of_birth=text_of(element, "DateOfBirth")[:10],
-        gender=text_of(element, "Gender"),
+        uln=fields.get("ULN", ""),
+        given_name=fields.get("GivenName", ""),
+        family_name=fields.get("FamilyName", ""),
+        date_of_birth=fields.get("DateOfBirth", "")[:10],
+        gender=fields.get("Gender", ""),
     )
 
 
@@ -193,7 +225,7 @@ def _submit_verify_batch(payload: etree._Element, account: SandpitAccount) -> et
             f"LearnerRecordCount says {declared} learners but the batch holds {len(learners)}.",
         )
     records = [
-        {"mis_identifier": text_of(element, "MISIdentifier"), **_query(element).__dict__}
+        {"mis_identifier": texts_of(element).get("MISIdentifier", ""), **_query(element).__dict__}
         for element in learners
     ]
     delay = float(getattr(settings, "LRS_SANDPIT_BATCH_DELAY_SECONDS", 2.0))

@@ -1,5 +1,7 @@
 """The sandpit's SOAP endpoint and its pages: the register, and adding a learner to it."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +14,9 @@ from lrs_sync.soap import CONTENT_TYPE, MAX_MESSAGE_BYTES
 from .forms import RegisteredLearnerForm
 from .selectors import register_page
 from .services import registered_learner_add
-from .soap_service import learner_service
+from .soap_service import learner_service, server_fault
+
+logger = logging.getLogger(__name__)
 
 
 @csrf_exempt
@@ -28,11 +32,16 @@ def learner_service_endpoint(request: HttpRequest) -> HttpResponse:
         return response
     # Read the stream ourselves: a large batch is bigger than Django's form-data limit.
     message = request.read(MAX_MESSAGE_BYTES + 1)
-    answer = learner_service(
-        message,
-        content_type=request.content_type or "",
-        soap_action=request.headers.get("SOAPAction"),
-    )
+    try:
+        answer = learner_service(
+            message,
+            content_type=request.content_type or "",
+            soap_action=request.headers.get("SOAPAction"),
+        )
+    except Exception:
+        # Like the LRS, answer a SOAP fault rather than an HTML error page.
+        logger.exception("The LRS sandpit could not answer a LearnerService request")
+        answer = server_fault()
     return HttpResponse(answer.content, status=answer.status, content_type=CONTENT_TYPE)
 
 

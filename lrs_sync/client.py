@@ -58,7 +58,7 @@ DEFAULT_ATTEMPTS = 3
 DEFAULT_BACKOFF_SECONDS = 0.5
 
 
-class _InProcessWsgiApp:
+class InProcessPortalApp:
     """This portal's WSGI application, called in the caller's thread and database connection.
 
     Django closes "old" connections when a request starts and finishes; in-process that would be
@@ -127,6 +127,7 @@ class LrsClient:
         client_key: str = "",
         attempts: int = DEFAULT_ATTEMPTS,
         backoff_seconds: float = DEFAULT_BACKOFF_SECONDS,
+        wsgi_app: Callable[..., Iterable[bytes]] | None = None,
     ) -> None:
         self.learner_endpoint = learner_endpoint
         self.credentials = credentials
@@ -135,6 +136,8 @@ class LrsClient:
         self.client_key = client_key
         self.attempts = max(1, attempts)
         self.backoff_seconds = backoff_seconds
+        # The WSGI application a wsgi:// endpoint reaches: this portal's own unless given.
+        self.wsgi_app = wsgi_app
         self._http: dict[bool, httpx.Client] = {}
 
     # -- the operations ------------------------------------------------------------------------
@@ -218,12 +221,19 @@ class LrsClient:
     def _http_client(self, endpoint: Endpoint) -> httpx.Client:
         if endpoint.in_process not in self._http:
             if endpoint.in_process:
-                http = httpx.Client(transport=httpx.WSGITransport(app=_InProcessWsgiApp()))
+                app = self.wsgi_app or InProcessPortalApp()
+                http = httpx.Client(transport=httpx.WSGITransport(app=app))
             else:
                 verify: ssl.SSLContext | bool = True
                 if self.client_cert:
                     context = ssl.create_default_context()
-                    context.load_cert_chain(self.client_cert, self.client_key or None)
+                    try:
+                        context.load_cert_chain(self.client_cert, self.client_key or None)
+                    except (OSError, ssl.SSLError) as error:
+                        raise LrsError(
+                            "The LRS client certificate (LRS_CLIENT_CERT, LRS_CLIENT_KEY) "
+                            f"cannot be used: {error.strerror or error}"
+                        ) from None
                     verify = context
                 http = httpx.Client(timeout=self.timeout_seconds, verify=verify)
             self._http[endpoint.in_process] = http

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .soap import NS_REPORTMSG, NS_VLDMSG, child, text_of
+from .soap import NS_REPORTMSG, NS_VLDMSG, child, text_of, texts_of
 from .verification_types import LearnerToVerify, VerifiedLearner, VerifyBatchOutput
 
 SOAP_ACTION_VERIFY_LEARNER = "http://tempuri.org/LearnerPortType/verifyLearner"
@@ -106,30 +106,28 @@ def _parse_date(text: str) -> datetime.date | None:
 
 
 def _verified_learner(element: etree._Element) -> VerifiedLearner:
+    fields = texts_of(element)
     searched = LearnerToVerify(
-        uln=text_of(element, "SearchedULN"),
-        given_name=text_of(element, "SearchedGivenName"),
-        family_name=text_of(element, "SearchedFamilyName"),
-        date_of_birth=_parse_date(text_of(element, "SearchedDateOfBirth")),
-        gender=text_of(element, "SearchedGender"),
-        mis_identifier=text_of(element, "MISIdentifier"),
+        uln=fields.get("SearchedULN", ""),
+        given_name=fields.get("SearchedGivenName", ""),
+        family_name=fields.get("SearchedFamilyName", ""),
+        date_of_birth=_parse_date(fields.get("SearchedDateOfBirth", "")),
+        gender=fields.get("SearchedGender", ""),
+        mis_identifier=fields.get("MISIdentifier", ""),
     )
-    response_code = text_of(element, "ResponseCode")
+    response_code = fields.get("ResponseCode", "")
     if not response_code:
         raise UnexpectedAnswer("The LRS answered a learner without a ResponseCode.")
+    flags = (flag.text.strip() for flag in element.iterchildren("FailureFlag") if flag.text)
     return VerifiedLearner(
         searched=searched,
         response_code=response_code,
-        lrs_uln=text_of(element, "ULN"),
-        lrs_given_name=text_of(element, "GivenName"),
-        lrs_family_name=text_of(element, "FamilyName"),
-        lrs_date_of_birth=_parse_date(text_of(element, "DateOfBirth")),
-        lrs_gender=text_of(element, "Gender"),
-        failure_flags=tuple(
-            (flag.text or "").strip()
-            for flag in element.findall("FailureFlag")
-            if (flag.text or "").strip()
-        ),
+        lrs_uln=fields.get("ULN", ""),
+        lrs_given_name=fields.get("GivenName", ""),
+        lrs_family_name=fields.get("FamilyName", ""),
+        lrs_date_of_birth=_parse_date(fields.get("DateOfBirth", "")),
+        lrs_gender=fields.get("Gender", ""),
+        failure_flags=tuple(flag for flag in flags if flag),
     )
 
 
@@ -162,6 +160,6 @@ def get_verify_batch_output_answer(payload: etree._Element) -> VerifyBatchOutput
     """`GetVerifyBatchOutputResponse`: the job's status and, once finished, every learner."""
     _expect(payload, NS_VLDMSG, "GetVerifyBatchOutputResponse")
     job_status = text_of(payload, "JobStatus")
-    learners = [_verified_learner(element) for element in payload.findall("VerifiedLearner")]
+    learners = [_verified_learner(element) for element in payload.iterchildren("VerifiedLearner")]
     ready = job_status.casefold() in FINISHED_JOB_STATUSES
     return VerifyBatchOutput(job_status=job_status, ready=ready, learners=learners if ready else [])

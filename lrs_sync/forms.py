@@ -12,6 +12,11 @@ from .models import VerifyJob
 from .services_csv import MAX_FILE_BYTES, VerifyFile, verify_file_read
 
 
+class ProviderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Provider) -> str:  # type: ignore[override]
+        return f"{obj.name} (centre {obj.centre_number})"
+
+
 class VerifyJobForm(forms.Form):
     source = forms.ChoiceField(
         label="Which learners",
@@ -20,7 +25,7 @@ class VerifyJobForm(forms.Form):
         initial=VerifyJob.Source.PROVIDER,
         error_messages={"required": "Choose which learners to verify."},
     )
-    provider = forms.ModelChoiceField(
+    provider = ProviderChoiceField(
         label="Provider",
         queryset=Provider.objects.select_related("organisation").order_by("organisation__name"),
         required=False,

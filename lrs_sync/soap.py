@@ -22,6 +22,17 @@ NS_REPORTMSG = "http://api.lrs.miap.gov.uk/reportmsg"  # verifyLearner
 NS_VLDMSG = "http://api.lrs.miap.gov.uk/vldmsg"  # submitVerifyBatch, getVerifyBatchOutput
 NS_MIAP_EXCEPTIONS = "http://api.lrs.miap.gov.uk/exceptions"
 
+# ExternalService (achievements): parameters and Achievement fields in .../services, the
+# invokingUser fields and the answers' fields in .../model, faults in .../faults.
+NS_QCF_SERVICES = "http://api.lrs.qcf.gov.uk/services"
+NS_QCF_MODEL = "http://api.lrs.qcf.gov.uk/model"
+NS_QCF_FAULTS = "http://api.lrs.qcf.gov.uk/faults"
+
+# LearnerServiceR9 (event data challenges): parameters in tempuri.org, the invoking
+# organisation's fields in Amor.Qcf.Common, results in .../model, faults in .../faults.
+NS_R9 = "http://tempuri.org/"
+NS_AMOR_COMMON = "http://schemas.datacontract.org/2004/07/Amor.Qcf.Common"
+
 CONTENT_TYPE = "text/xml; charset=utf-8"
 
 XSD_PATH = Path(__file__).resolve().parent / "xsd" / "lrs.xsd"
@@ -60,9 +71,8 @@ def contract_schema() -> etree.XMLSchema:
 def contract_errors(payload: etree._Element) -> list[str]:
     """Why `payload` (the element inside soap:Body) breaks the contract; empty when it is valid."""
     schema = contract_schema()
-    # Validate a copy as its own document, so the envelope around it plays no part.
-    document = etree.ElementTree(etree.fromstring(etree.tostring(payload)))
-    if schema.validate(document):
+    # lxml validates an element inside an envelope as if it were the document's root.
+    if schema.validate(payload):
         return []
     return [f"line {error.line}: {error.message}" for error in schema.error_log]
 
@@ -157,3 +167,16 @@ def text_of(parent: etree._Element, name: str) -> str:
     if element is None or element.get(f"{{{XSI}}}nil") == "true":
         return ""
     return (element.text or "").strip()
+
+
+def texts_of(parent: etree._Element) -> dict[str, str]:
+    """Every unqualified child's stripped text by name, read in one pass (nil and empty -> "").
+
+    For a repeated child (FailureFlag) the last one wins; read those with findall.
+    """
+    nil = f"{{{XSI}}}nil"
+    return {
+        element.tag: "" if element.get(nil) == "true" else (element.text or "").strip()
+        for element in parent
+        if isinstance(element.tag, str)
+    }
