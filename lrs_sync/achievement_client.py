@@ -33,7 +33,7 @@ from .achievement_envelopes import (
     soap_action,
     with_invoking_user,
 )
-from .client import Endpoint, _InProcessWsgiApp
+from .client import Endpoint, InProcessPortalApp
 from .verification_types import LrsCredentialsRefused, LrsError, LrsFault, LrsUnavailable
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class ExternalServiceClient:
     def _http(self) -> httpx.Client:
         if self.endpoint.in_process:
             return httpx.Client(
-                transport=httpx.WSGITransport(app=_InProcessWsgiApp()), timeout=self.timeout
+                transport=httpx.WSGITransport(app=InProcessPortalApp()), timeout=self.timeout
             )
         verify: ssl.SSLContext | bool = True
         if settings.LRS_CLIENT_CERT:
