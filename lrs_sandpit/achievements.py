@@ -158,7 +158,7 @@ def _submit(payload: etree._Element) -> SoapAnswer:
     delay = settings.LRS_SANDPIT_SUBMIT_ANSWER_DELAY
     if delay:
         time.sleep(delay)  # the job is recorded; the answer is slow (fault tests)
-    return SoapAnswer(200, envelope(submit_response(job_id=job.pk)))
+    return _answer(submit_response(job_id=job.pk))
 
 
 def _get_job(payload: etree._Element) -> SoapAnswer:
