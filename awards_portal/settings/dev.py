@@ -11,7 +11,9 @@ from .base import STORAGES, env
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
-<<<<<<< HEAD
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 # The LRS is the sandpit mounted beside the portal (`make run`); set LRS_ENDPOINT_* for another.
 LRS_SANDPIT_ENABLED = env.bool("LRS_SANDPIT_ENABLED", default=True)
@@ -23,8 +25,3 @@ LRS_ORGANISATION_REF = env.str("LRS_ORGANISATION_REF", default="SANDPIT-AO")
 LRS_UKPRN = env.str("LRS_UKPRN", default="10099999")
 LRS_USERNAME = env.str("LRS_USERNAME", default="sandpit-user")
 LRS_PASSWORD = env.str("LRS_PASSWORD", default="sandpit-password")
-=======
-STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
->>>>>>> main
