@@ -10,12 +10,11 @@ def seed_aims() -> list[str]:
     from qualifications.models import LrsType, Qualification, Unit
 
     added = []
-    aims = [
-        *Qualification.objects.exclude(lrs_type=LrsType.NOT_UPLOADED),
-        *Unit.objects.all(),
+    aims: list[tuple[str, Qualification | Unit]] = [
+        *((q.number, q) for q in Qualification.objects.exclude(lrs_type=LrsType.NOT_UPLOADED)),
+        *((u.reference, u) for u in Unit.objects.all()),
     ]
-    for aim in aims:
-        reference = aim.number if isinstance(aim, Qualification) else aim.reference
+    for reference, aim in aims:
         _, created = RegisteredAim.objects.get_or_create(
             reference=reference,
             defaults={
