@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .soap import NS_REPORTMSG, NS_VLDMSG, child, text_of, texts_of
-from .verification_types import LearnerToVerify, VerifiedLearner, VerifyBatchOutput
+from .verification_types import (
+    RESPONSE_CODES,
+    LearnerToVerify,
+    VerifiedLearner,
+    VerifyBatchOutput,
+)
 
 SOAP_ACTION_VERIFY_LEARNER = "http://tempuri.org/LearnerPortType/verifyLearner"
 # Every other LearnerService operation names an empty SOAPAction.
@@ -118,6 +123,11 @@ def _verified_learner(element: etree._Element) -> VerifiedLearner:
     response_code = fields.get("ResponseCode", "")
     if not response_code:
         raise UnexpectedAnswer("The LRS answered a learner without a ResponseCode.")
+    if response_code not in RESPONSE_CODES:
+        raise UnexpectedAnswer(
+            f"The LRS answered a learner with the code {response_code[:20]}, which the portal "
+            "does not know, so nothing was stored."
+        )
     flags = (flag.text.strip() for flag in element.iterchildren("FailureFlag") if flag.text)
     return VerifiedLearner(
         searched=searched,
