@@ -15,6 +15,7 @@ from lxml import etree
 
 from .soap import NS_REPORTMSG, NS_VLDMSG, child, text_of, texts_of
 from .verification_types import (
+    FAILURE_FLAGS,
     RESPONSE_CODES,
     LearnerToVerify,
     VerifiedLearner,
@@ -128,7 +129,13 @@ def _verified_learner(element: etree._Element) -> VerifiedLearner:
             f"The LRS answered a learner with the code {response_code[:20]}, which the portal "
             "does not know, so nothing was stored."
         )
-    flags = (flag.text.strip() for flag in element.iterchildren("FailureFlag") if flag.text)
+    flags = [flag.text.strip() for flag in element.iterchildren("FailureFlag") if flag.text]
+    unknown = [flag for flag in flags if flag and flag not in FAILURE_FLAGS]
+    if unknown:
+        raise UnexpectedAnswer(
+            f"The LRS answered a learner with the failure flag {unknown[0][:20]}, which the "
+            "portal does not know, so nothing was stored."
+        )
     return VerifiedLearner(
         searched=searched,
         response_code=response_code,

@@ -184,3 +184,16 @@ def test_r_lrn_7_an_answer_with_a_code_the_portal_does_not_know_is_unexpected_no
 
     with pytest.raises(UnexpectedAnswer, match="WSVRC009"):
         envelopes.verify_learner_answer(answer)
+
+
+def test_r_lrn_7_an_answer_with_a_failure_flag_the_portal_does_not_know_is_unexpected():
+    answer = etree.fromstring(
+        f"""<rpt:VerifyLearnerResponse xmlns:rpt="{NS_REPORTMSG}"><VerifiedLearner>
+        <SearchedULN>9276308686</SearchedULN><SearchedFamilyName>Smith</SearchedFamilyName>
+        <SearchedGivenName>Jo</SearchedGivenName><ResponseCode>WSVRC005</ResponseCode>
+        <FailureFlag>VRF7</FailureFlag><FailureFlag>VRF12</FailureFlag>
+        </VerifiedLearner></rpt:VerifyLearnerResponse>"""
+    )
+
+    with pytest.raises(UnexpectedAnswer, match="VRF12"):
+        envelopes.verify_learner_answer(answer)
