@@ -26,26 +26,47 @@ def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, s
     return subject, text, html
 
 
-def email_deliver(*, to: list[str], subject: str, text: str, html: str) -> None:
+# An attachment: (file name, text content, MIME type). Text, so it travels in a Celery message.
+Attachment = tuple[str, str, str]
+
+
+def email_deliver(
+    *,
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str,
+    attachments: list[Attachment] | list[list[str]] | None = None,
+) -> None:
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
     message.send()
 
 
-def email_send(*, to: list[str], template: str, context: dict[str, Any]) -> None:
+def email_send(
+    *,
+    to: list[str],
+    template: str,
+    context: dict[str, Any],
+    attachments: list[Attachment] | None = None,
+) -> None:
     """Render now (so the email says what was true at this moment), send once the change commits.
 
-    If the broker cannot be reached, the email is sent from this process instead of being lost.
+    `attachments` are (file name, text, MIME type), e.g. a CSV report. If the broker cannot be
+    reached, the email is sent from this process instead of being lost.
     """
     subject, text, html = email_render(template=template, context=context)
+    files = [list(attachment) for attachment in attachments or []]
 
     def dispatch() -> None:
         from .tasks import email_deliver_task
 
         try:
-            email_deliver_task.delay(to=to, subject=subject, text=text, html=html)
+            email_deliver_task.delay(to=to, subject=subject, text=text, html=html, attachments=files)
         except Exception:
             logger.warning("Broker unreachable; sending email '%s' directly", subject)
-            email_deliver(to=to, subject=subject, text=text, html=html)
+            email_deliver(to=to, subject=subject, text=text, html=html, attachments=files)
 
     transaction.on_commit(dispatch)
