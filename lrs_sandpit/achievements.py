@@ -158,7 +158,7 @@ def _submit(payload: etree._Element) -> SoapAnswer:
     delay = settings.LRS_SANDPIT_SUBMIT_ANSWER_DELAY
     if delay:
         time.sleep(delay)  # the job is recorded; the answer is slow (fault tests)
-    return SoapAnswer(200, envelope(submit_response(job_id=job.pk)))
+    return _answer(submit_response(job_id=job.pk))
 
 
 def _get_job(payload: etree._Element) -> SoapAnswer:
@@ -178,10 +178,19 @@ def _get_job(payload: etree._Element) -> SoapAnswer:
         percentage_successful=job.percentage_successful,
         submitted=timezone.localtime(job.submitted_at).date(),
     )
-    return SoapAnswer(
-        200,
-        envelope(job_response(answer, submission_type=job.submission_type, user=account.user_name)),
+    return _answer(
+        job_response(answer, submission_type=job.submission_type, user=account.user_name)
     )
+
+
+def _answer(payload: etree._Element) -> SoapAnswer:
+    """Every answer is checked against the contract too: a sandpit defect is a server fault."""
+    errors = contract_errors(payload)
+    if errors:
+        raise _Refusal(
+            "SRV001", "The sandpit's answer breaks the contract: " + errors[0], "s:Server"
+        )
+    return SoapAnswer(200, envelope(payload))
 
 
 # --- processing --------------------------------------------------------------------------------

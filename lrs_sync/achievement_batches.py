@@ -17,8 +17,10 @@ from audit.services import audit_record
 
 from .achievement_envelopes import (
     AchievementRow,
+    Credentials,
     achievement_element,
     contract_errors,
+    invoking_user_element,
     submit_request,
 )
 from .achievement_models import (
@@ -84,7 +86,12 @@ def _payload(email: str, submission_type: str, elements: list[etree._Element]) -
     root = submit_request(
         email_address=email, submission_type=submission_type, achievements=elements
     )
+    # Validated as it will be sent (the contract wants invokingUser first), then stored without
+    # the credentials, which are added only when it is sent.
+    user = invoking_user_element(Credentials(organisation_ref="", user_name="", password=""))
+    root.insert(0, user)
     errors = contract_errors(root)
+    root.remove(user)
     if errors:
         raise BatchContractError("; ".join(errors[:5]))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")

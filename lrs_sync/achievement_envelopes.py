@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import base64
 import datetime
-import functools
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from lxml import etree
 
-NS_SERVICES = "http://api.lrs.qcf.gov.uk/services"
-NS_MODEL = "http://api.lrs.qcf.gov.uk/model"
-NS_FAULTS = "http://api.lrs.qcf.gov.uk/faults"
+from . import soap
+
+NS_SERVICES = soap.NS_QCF_SERVICES
+NS_MODEL = soap.NS_QCF_MODEL
+NS_FAULTS = soap.NS_QCF_FAULTS
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SOAP_ACTION_PREFIX = "http://api.lrs.qcf.gov.uk/services/IExternalService/"
 SUBMIT = "SubmitAchievementBatchJob"
 GET_JOB = "GetAchievementBatchJob"
-XSD_PATH = Path(__file__).resolve().parent / "xsd" / "external_service.xsd"
 JOB_STATUSES = ("Failed", "Successful", "Waiting", "InProgress", "Cancelled")
 FINISHED_STATUSES = ("Failed", "Successful", "Cancelled")
 
@@ -56,19 +55,9 @@ def parse_date_time(text: str | None) -> datetime.date | None:
 
 
 # --- the contract ------------------------------------------------------------------------------
-
-
-@functools.cache
-def contract_schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(XSD_PATH)))
-
-
-def contract_errors(payload: etree._Element) -> list[str]:
-    """Why `payload` breaks the portal's ExternalService XSD; empty when it is valid."""
-    schema = contract_schema()
-    if schema.validate(payload):
-        return []
-    return [f"line {error.line}: {error.message}" for error in schema.error_log]
+# One XSD for every LRS service the portal uses (`lrs_sync/xsd/lrs.xsd`, loaded by lrs_sync.soap);
+# ExternalService is described there in its three namespaces.
+contract_errors = soap.contract_errors
 
 
 # --- achievements ------------------------------------------------------------------------------
@@ -150,7 +139,7 @@ class Credentials:
     password: str  # never logged or stored with a batch
 
 
-def _invoking_user(credentials: Credentials) -> etree._Element:
+def invoking_user_element(credentials: Credentials) -> etree._Element:
     user = etree.Element(_s("invokingUser"), nsmap=_NSMAP)
     # The model's fields in its order: OrgPassword, OrganisationRef, UserName.
     etree.SubElement(user, _m("OrgPassword")).text = credentials.password
@@ -161,13 +150,13 @@ def _invoking_user(credentials: Credentials) -> etree._Element:
 
 def with_invoking_user(payload: bytes, credentials: Credentials) -> etree._Element:
     root = etree.fromstring(payload, parser=_PARSER)
-    root.insert(0, _invoking_user(credentials))
+    root.insert(0, invoking_user_element(credentials))
     return root
 
 
 def get_job_request(*, job_id: int, credentials: Credentials) -> etree._Element:
     root = etree.Element(_s(GET_JOB), nsmap=_NSMAP)
-    root.append(_invoking_user(credentials))
+    root.append(invoking_user_element(credentials))
     _text(root, "jobId", str(job_id))
     return root
 

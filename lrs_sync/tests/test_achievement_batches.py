@@ -16,7 +16,13 @@ from lrs_sync.achievement_batches import (
     achievement_batch_resubmit_fixed,
     achievement_batches_build,
 )
-from lrs_sync.achievement_envelopes import NS_MODEL, NS_SERVICES, contract_errors
+from lrs_sync.achievement_client import credentials_from_settings
+from lrs_sync.achievement_envelopes import (
+    NS_MODEL,
+    NS_SERVICES,
+    contract_errors,
+    with_invoking_user,
+)
 from lrs_sync.achievement_models import (
     Achievement,
     AchievementBatch,
@@ -61,7 +67,8 @@ def test_the_envelope_validates_against_the_projects_xsd_in_both_namespaces(
     (batch,) = _build()
 
     root = etree.fromstring(bytes(batch.payload))
-    assert contract_errors(root) == []
+    request = with_invoking_user(bytes(batch.payload), credentials_from_settings())
+    assert contract_errors(request) == []
     assert root.tag == f"{{{NS_SERVICES}}}SubmitAchievementBatchJob"
     achievement = root.find(f"{{{NS_SERVICES}}}achievements/{{{NS_SERVICES}}}Achievement")
     names = [etree.QName(child).localname for child in achievement]
@@ -74,9 +81,6 @@ def test_the_envelope_validates_against_the_projects_xsd_in_both_namespaces(
 
 
 def test_the_invoking_users_fields_are_in_the_model_namespace(make_achievement, sandpit):
-    from lrs_sync.achievement_client import credentials_from_settings
-    from lrs_sync.achievement_envelopes import with_invoking_user
-
     _records(make_achievement, sandpit, 1)
     (batch,) = _build()
 

@@ -213,3 +213,59 @@ def test_r_lrs_6_the_award_date_of_a_record_the_lrs_never_held_can_be_corrected(
         datetime.date(2026, 3, 3),
         LrsAction.CREATE,
     )
+
+
+def _accept_all():
+    Achievement.objects.update(
+        state=AchievementState.ACCEPTED, held_at_lrs=True, pending_action=None
+    )
+
+
+def test_voiding_a_certificated_registration_withdraws_its_achievements_achinvalid(season):
+    from accounts.roles import Role
+    from accounts.tests.factories import AOStaffFactory
+    from registrations.services import registration_void
+
+    _certificate(season)
+    _accept_all()
+    registration = season.registrations[0]
+
+    registration_void(
+        registration=registration,
+        reason="Registered in error",
+        acting_user=AOStaffFactory(roles=[Role.AO_SUPER_USER]),
+    )
+
+    records = Achievement.objects.filter(registration=registration)
+    assert records.count() == 4
+    assert {(r.withdrawn, r.pending_action, r.action_reason) for r in records} == {
+        (True, LrsAction.WITHDRAW, "ACHINVALID")
+    }
+
+
+def test_revoking_a_certificate_withdraws_the_achievement_it_proves(season):
+    from certificates.services import certificate_revoke
+
+    _certificate(season)
+    _accept_all()
+    certificate = season.result(0).certificates.get()
+
+    certificate_revoke(certificate=certificate, reason="Malpractice", acting_user=season.officer)
+
+    withdrawn = Achievement.objects.filter(withdrawn=True)
+    assert [a.aim_reference for a in withdrawn] == [season.qualification.number]
+    assert withdrawn.get().action_reason == "SUBINERROR"
+
+
+def test_a_replacement_certificate_changes_nothing_at_the_lrs(season):
+    from certificates.services import certificate_replace
+
+    _certificate(season)
+    _accept_all()
+    certificate = season.result(0).certificates.get()
+
+    certificate_replace(
+        certificate=certificate, reason="Lost", fee_pence=2500, acting_user=season.officer
+    )
+
+    assert not Achievement.objects.exclude(state=AchievementState.ACCEPTED).exists()
