@@ -64,7 +64,9 @@ def email_send(
         from .tasks import email_deliver_task
 
         try:
-            email_deliver_task.delay(to=to, subject=subject, text=text, html=html, attachments=files)
+            email_deliver_task.delay(
+                to=to, subject=subject, text=text, html=html, attachments=files
+            )
         except Exception:
             logger.warning("Broker unreachable; sending email '%s' directly", subject)
             email_deliver(to=to, subject=subject, text=text, html=html, attachments=files)

@@ -9,7 +9,11 @@ from lrs_sync.challenge_envelopes import ChallengeToCreate
 from .achievement_models import HeldAchievement
 from .challenge_models import ChallengeType
 
-RAISED_BY = (("Provider", "A learning provider"), ("Learner", "The learner"), ("LocalAuthority", "A local authority"))
+RAISED_BY = (
+    ("Provider", "A learning provider"),
+    ("Learner", "The learner"),
+    ("LocalAuthority", "A local authority"),
+)
 
 
 def _event_label(event: HeldAchievement) -> str:
@@ -29,7 +33,7 @@ class RaiseChallengeForm(forms.Form):
         label="The other copy (appears more than once only)",
         coerce=int,
         required=False,
-        empty_value=0,
+        empty_value=None,
     )
     raised_by = forms.ChoiceField(label="Raised by", choices=RAISED_BY)
     contact_name = forms.CharField(label="Contact name", max_length=200)
@@ -54,9 +58,11 @@ class RaiseChallengeForm(forms.Form):
 
     def __init__(self, *args: object, events: list[HeldAchievement], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        choices = [(e.pk, _event_label(e)) for e in events]
-        self.fields["learning_event"].choices = [("", "Choose an achievement")] + choices  # type: ignore[attr-defined]
-        self.fields["second_learning_event"].choices = [("", "None")] + choices  # type: ignore[attr-defined]
+        choices: list[tuple[object, str]] = [(e.pk, _event_label(e)) for e in events]
+        first: forms.TypedChoiceField = self.fields["learning_event"]  # type: ignore[assignment]
+        first.choices = [("", "Choose an achievement"), *choices]
+        second: forms.TypedChoiceField = self.fields["second_learning_event"]  # type: ignore[assignment]
+        second.choices = [("", "None"), *choices]
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -64,9 +70,7 @@ class RaiseChallengeForm(forms.Form):
         if kind == ChallengeType.WRONG_GRADE and not data.get("supplied_grade"):
             self.add_error("supplied_grade", "Enter the grade the learner should have.")
         if kind == ChallengeType.DUPLICATE and not data.get("second_learning_event"):
-            self.add_error(
-                "second_learning_event", "Choose the other copy of the achievement."
-            )
+            self.add_error("second_learning_event", "Choose the other copy of the achievement.")
         return data
 
     def challenge(self) -> ChallengeToCreate:

@@ -80,7 +80,9 @@ def data_challenge_raise(*, challenge: env.ChallengeToCreate) -> RaisedDataChall
         )
     event = (
         HeldAchievement.objects.select_related("job__account")
-        .filter(pk=challenge.learning_event_1_id, source=HeldAchievement.Source.AWARDING_ORGANISATION)
+        .filter(
+            pk=challenge.learning_event_1_id, source=HeldAchievement.Source.AWARDING_ORGANISATION
+        )
         .first()
     )
     if event is None:
@@ -357,6 +359,7 @@ def challenges_for_page() -> list[RaisedDataChallenge]:
 def events_to_challenge() -> list[HeldAchievement]:
     """The achievements AOs uploaded, newest first, for the page's choice."""
     return list(
-        HeldAchievement.objects.filter(source=HeldAchievement.Source.AWARDING_ORGANISATION)
-        .order_by("-updated_at", "-pk")[:500]
+        HeldAchievement.objects.filter(
+            source=HeldAchievement.Source.AWARDING_ORGANISATION
+        ).order_by("-updated_at", "-pk")[:500]
     )

@@ -60,16 +60,16 @@ class ChallengeClient:
     def _call(self, operation: str, payload: etree._Element) -> etree._Element:
         errors = contract_errors(payload)
         if errors:
-            raise LrsError(
-                self._scrub(f"The {operation} request breaks the contract: {errors[0]}")
-            )
+            raise LrsError(self._scrub(f"The {operation} request breaks the contract: {errors[0]}"))
         headers = {
             "Content-Type": "text/xml; charset=utf-8",
             "SOAPAction": f'"{env.soap_action(operation)}"',
         }
         try:
             with self._http() as client:
-                response = client.post(self.endpoint.url, content=envelope(payload), headers=headers)
+                response = client.post(
+                    self.endpoint.url, content=envelope(payload), headers=headers
+                )
         except httpx.HTTPError as error:
             raise LrsUnavailable(
                 f"The LRS could not be reached for {operation} ({type(error).__name__})."
@@ -109,7 +109,7 @@ class ChallengeClient:
         except ValueError as error:
             raise LrsError(str(error)) from error
 
-    def list(
+    def list_challenges(
         self,
         *,
         uln: str,

@@ -243,7 +243,9 @@ def read_credentials_r9(root: etree._Element) -> Credentials:
     org = root.find(_r9("invokingOrganisation"))
 
     def text(name: str) -> str:
-        return ((org.findtext(f"{{{NS_AMOR_COMMON}}}{name}") if org is not None else "") or "").strip()
+        return (
+            (org.findtext(f"{{{NS_AMOR_COMMON}}}{name}") if org is not None else "") or ""
+        ).strip()
 
     return Credentials(
         organisation_ref=text("Reference"),
@@ -500,16 +502,16 @@ def feed_list_response(challenges: list[FedChallenge]) -> etree._Element:
             etree.SubElement(element, _feed("DateOfBirth")).text = date_time(
                 challenge.date_of_birth
             )
-        etree.SubElement(element, _feed("AdditionalInformation")).text = (
-            challenge.additional_information
-        )
+        etree.SubElement(
+            element, _feed("AdditionalInformation")
+        ).text = challenge.additional_information
         _event_element(element, "LearningEvent1", challenge.learning_event)
         if challenge.second_learning_event is not None:
             _event_element(element, "LearningEvent2", challenge.second_learning_event)
         if challenge.supplied_grade:
-            etree.SubElement(element, _feed("SuppliedAchievedGrade")).text = (
-                challenge.supplied_grade
-            )
+            etree.SubElement(
+                element, _feed("SuppliedAchievedGrade")
+            ).text = challenge.supplied_grade
         for tag, day in (
             ("SuppliedStartDate", challenge.supplied_start_date),
             ("SuppliedEndDate", challenge.supplied_end_date),

@@ -14,10 +14,10 @@ class ChallengeFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status",
         required=False,
-        choices=[("", "Open and In progress"), ("all", "Any")] + list(ChallengeStatus.choices),
+        choices=[("", "Open and In progress"), ("all", "Any"), *list(ChallengeStatus.choices)],
     )
     kind = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Any")] + list(ChallengeKind.choices)
+        label="Type", required=False, choices=[("", "Any"), *list(ChallengeKind.choices)]
     )
 
 
@@ -76,4 +76,5 @@ class NominateResolverForm(forms.Form):
 
     def __init__(self, *args: object, choices: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["resolver"].choices = [("", "Nobody (every EDC resolver is emailed)")] + choices  # type: ignore[attr-defined]
+        field: forms.TypedChoiceField = self.fields["resolver"]  # type: ignore[assignment]
+        field.choices = [("", "Nobody (every EDC resolver is emailed)"), *choices]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -40,7 +41,7 @@ resolver_only = capability_required(Capability.RESOLVE_CHALLENGES, ao_only=True)
 super_user_only = capability_required(Capability.MANAGE_USERS, ao_only=True)
 
 
-def _apply_errors(form, error: ValidationError) -> None:  # type: ignore[no-untyped-def]
+def _apply_errors(form: Form, error: ValidationError) -> None:
     for name, texts in error.message_dict.items():
         for text in texts:
             form.add_error(name if name in form.fields else None, text)
@@ -82,7 +83,8 @@ def challenges_fetch_now(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Fetched from the LRS: {outcome.received} challenges, {len(outcome.new)} new.",
+            f"Fetched from the LRS: {outcome.received} challenge"
+            f"{'s' if outcome.received != 1 else ''}, {len(outcome.new)} new.",
         )
     return redirect("lrs_challenges:list")
 
@@ -122,7 +124,11 @@ def _certificates(achievement: Achievement | None) -> list[Certificate]:
 
 def _duplicate_choices(challenge: EventDataChallenge) -> list[tuple[int, str]]:
     return [
-        (a.pk, f"{a.aim_reference} for ULN {a.uln} awarded {a.award_date:%d/%m/%Y} ({a.get_state_display()})")
+        (
+            a.pk,
+            f"{a.aim_reference} for ULN {a.uln} awarded {a.award_date:%d/%m/%Y} "
+            f"({a.get_state_display()})",
+        )
         for a in (challenge.achievement, challenge.second_achievement)
         if a is not None and not a.withdrawn
     ]
@@ -170,7 +176,9 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         action_date=withdraw_form.cleaned_data["action_date"],
                         acting_user=acting_user,
                     )
-                    messages.success(request, "The duplicate is withdrawn; the next batch carries it.")
+                    messages.success(
+                        request, "The duplicate is withdrawn; the next batch carries it."
+                    )
                     return redirect("lrs_challenges:detail", pk=pk)
             elif action == "move":
                 move_form = forms.MoveForm(request.POST)
@@ -203,7 +211,7 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, "Grade corrected; the next batch carries the update.")
                     return redirect("lrs_challenges:detail", pk=pk)
         except ValidationError as error:
-            form = {
+            form: Form = {
                 "resolve": resolve_form,
                 "withdraw": withdraw_form,
                 "move": move_form,
@@ -211,19 +219,17 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }.get(action, resolve_form)
             _apply_errors(form, error)
         challenge.refresh_from_db()
-    achievement = challenge.achievement
+    held = challenge.achievement
     return render(
         request,
         "lrs_sync/challenges/detail.html",
         {
             "challenge": challenge,
             "age": challenge_age(challenge),
-            "achievement": achievement,
-            "achievement_history": list(achievement.history.select_related("actor"))
-            if achievement
-            else [],
+            "achievement": held,
+            "achievement_history": list(held.history.select_related("actor")) if held else [],
             "second": challenge.second_achievement,
-            "certificates": _certificates(achievement),
+            "certificates": _certificates(held),
             "history": list(challenge.history.select_related("actor")),
             "resolve_form": resolve_form,
             "withdraw_form": withdraw_form,

@@ -174,7 +174,9 @@ def _store(fed: env.FedChallenge) -> EventDataChallenge | None:
     return challenge
 
 
-def challenges_fetch(*, acting_user: User | None, client: ChallengeClient | None = None) -> FetchOutcome:
+def challenges_fetch(
+    *, acting_user: User | None, client: ChallengeClient | None = None
+) -> FetchOutcome:
     """Fetch the challenges raised against the AO's achievements; each is stored once, however
     often it is fetched, and a new valid one emails the nominated resolver (R-EDC-4)."""
     newest = EventDataChallenge.objects.order_by("-raised_at").values_list("raised_at", flat=True)
@@ -354,8 +356,12 @@ def _require_workable(challenge: EventDataChallenge) -> None:
         )
 
 
-def _action_note(challenge: EventDataChallenge, note: str, *, acting_user: User, action: str) -> None:
-    _record(challenge, from_status=challenge.status, note=note, acting_user=acting_user, action=action)
+def _action_note(
+    challenge: EventDataChallenge, note: str, *, acting_user: User, action: str
+) -> None:
+    _record(
+        challenge, from_status=challenge.status, note=note, acting_user=acting_user, action=action
+    )
 
 
 @transaction.atomic
@@ -469,9 +475,7 @@ def _grade_correct(challenge: EventDataChallenge, *, grade: str, acting_user: Us
 def challenge_report(*, challenge_id: int, client: ChallengeClient | None = None) -> bool:
     """Tell the LRS the challenge's status; True when nothing more is owed. Idempotent."""
     with transaction.atomic():
-        challenge = (
-            EventDataChallenge.objects.select_for_update().filter(pk=challenge_id).first()
-        )
+        challenge = EventDataChallenge.objects.select_for_update().filter(pk=challenge_id).first()
         if challenge is None or not challenge.report_pending:
             return True
         status, comment = challenge.status, challenge.resolution_comment
@@ -509,7 +513,9 @@ def challenge_report(*, challenge_id: int, client: ChallengeClient | None = None
 
 def challenges_owed_a_report() -> list[int]:
     return list(
-        EventDataChallenge.objects.filter(report_pending=True).order_by("pk").values_list("pk", flat=True)
+        EventDataChallenge.objects.filter(report_pending=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -533,7 +539,9 @@ REPORT_HEADER = (
 
 
 def open_challenges() -> list[EventDataChallenge]:
-    return list(EventDataChallenge.objects.filter(status__in=OPEN_STATUSES).order_by("raised_at", "pk"))
+    return list(
+        EventDataChallenge.objects.filter(status__in=OPEN_STATUSES).order_by("raised_at", "pk")
+    )
 
 
 def challenge_age(challenge: EventDataChallenge, today: datetime.date | None = None) -> int:
@@ -564,7 +572,9 @@ def challenges_report_csv(challenges: list[EventDataChallenge], today: datetime.
     return "".join(csv_rows(REPORT_HEADER, rows))
 
 
-def challenges_monthly_report_send(*, today: datetime.date | None = None) -> ChallengeMonthlyReport | None:
+def challenges_monthly_report_send(
+    *, today: datetime.date | None = None
+) -> ChallengeMonthlyReport | None:
     """On the first of the month, the resolver gets every open challenge, CSV attached; once per
     month however often it runs (the month's row is unique). None when not due or already sent."""
     today = today or timezone.localdate()

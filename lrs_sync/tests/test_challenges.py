@@ -12,10 +12,8 @@ from django.utils import timezone
 from accounts.roles import Role
 from accounts.tests.factories import AOStaffFactory
 from learners.tests.factories import LearnerFactory
-from lrs_sandpit.achievement_models import HeldAchievement
 from lrs_sandpit.challenge_models import RaisedDataChallenge
-from lrs_sandpit.challenges import data_challenge_raise
-from lrs_sync.achievement_models import Achievement, AchievementState, LrsAction
+from lrs_sync.achievement_models import Achievement, LrsAction
 from lrs_sync.challenge_client import ChallengeClient
 from lrs_sync.challenge_envelopes import ChallengeToCreate
 from lrs_sync.challenge_models import ChallengeKind, ChallengeStatus, EventDataChallenge
@@ -32,63 +30,10 @@ from lrs_sync.challenges import (
     challenges_set_in_progress,
 )
 
+from .challenge_fixtures import raise_challenge
 from .conftest import verify
 
 YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
-
-
-def held_at_lrs(*achievements: Achievement) -> list[HeldAchievement]:
-    """The state after the LRS accepted a batch: the sandpit holds each record on the learner's
-    PLR, and the portal knows it does."""
-    held = []
-    for achievement in achievements:
-        held.append(
-            HeldAchievement.objects.create(
-                uln=achievement.uln,
-                award_date=achievement.award_date,
-                aim_reference=achievement.aim_reference,
-                grade=achievement.grade,
-                ukprn=achievement.ukprn,
-            )
-        )
-    Achievement.objects.filter(pk__in=[a.pk for a in achievements]).update(
-        state=AchievementState.ACCEPTED, pending_action=None, held_at_lrs=True
-    )
-    return held
-
-
-def raise_challenge(event: HeldAchievement, challenge_type: str, **extra) -> RaisedDataChallenge:
-    values = {
-        "challenge_type": challenge_type,
-        "user_type": "Provider",
-        "uln": "",
-        "given_name": "",
-        "family_name": "",
-        "date_of_birth": None,
-        "gender": "",
-        "contact_name": "Helen Carter",
-        "telephone": "01632 960000",
-        "email_address": "helen.carter@college.example",
-        "additional_information": "Raised in a test.",
-        "learning_event_1_id": event.pk,
-        **extra,
-    }
-    return data_challenge_raise(challenge=ChallengeToCreate(**values))
-
-
-@pytest.fixture
-def resolver(db):
-    return AOStaffFactory(roles=[Role.EDC_RESOLVER], email="edc.resolver@awards.example")
-
-
-@pytest.fixture
-def challenged(sandpit, make_achievement):
-    """Three accepted achievements of one learner, held at the sandpit."""
-    learner = LearnerFactory()
-    achievements = [make_achievement(learner) for _ in range(3)]
-    for a in achievements:
-        a.refresh_from_db()
-    return achievements, held_at_lrs(*achievements)
 
 
 def test_r_edc_1_every_type_can_be_raised_and_is_stored_once_however_often_fetched(
@@ -145,7 +90,7 @@ def test_r_edc_1_create_and_list_data_challenge_as_the_contract_gives_them(chall
             supplied_grade="D",
         )
     )
-    listed = client.list(uln=achievements[0].uln)
+    listed = client.list_challenges(uln=achievements[0].uln)
 
     assert answer.response_code == "DC001" and answer.reference.startswith("EDC")
     assert [(i.reference, i.status, i.challenge_type) for i in listed] == [
@@ -198,12 +143,12 @@ def test_r_edc_2_resolving_needs_a_comment_and_in_progress_comes_one_or_several_
     )
     first.refresh_from_db()
     assert first.status == ChallengeStatus.REJECTED
-    assert [line.note for line in first.history.all()][-1] == "Resolved - Rejected: Uploaded correctly."
+    assert [line.note for line in first.history.all()][
+        -1
+    ] == "Resolved - Rejected: Uploaded correctly."
 
 
-def test_r_edc_3_upholding_a_duplicate_withdraws_it_and_a_wrong_uln_moves_it(
-    challenged, resolver
-):
+def test_r_edc_3_upholding_a_duplicate_withdraws_it_and_a_wrong_uln_moves_it(challenged, resolver):
     achievements, events = challenged
     right_learner = LearnerFactory()
     verify(right_learner)

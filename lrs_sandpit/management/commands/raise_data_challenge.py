@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lrs_sync.challenge_envelopes import ChallengeToCreate
 
@@ -27,16 +27,20 @@ class Command(BaseCommand):
         + ", ".join(ChallengeType.values)
     )
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("learning_event", type=int, help="The achievement's learning event id")
         parser.add_argument("challenge_type", choices=ChallengeType.values)
-        parser.add_argument("--second-event", type=int, default=0, help="The other copy (Duplicate)")
+        parser.add_argument(
+            "--second-event", type=int, default=0, help="The other copy (Duplicate)"
+        )
         parser.add_argument("--raised-by", choices=RAISER_TYPES, default="Provider")
         parser.add_argument("--contact-name", default="Sandpit provider")
         parser.add_argument("--telephone", default="")
         parser.add_argument("--email", default="provider@sandpit.example")
         parser.add_argument("--grade", default="", help="The right grade (WrongGrade)")
-        parser.add_argument("--start-date", default="", help="The right start date (WrongStartDate)")
+        parser.add_argument(
+            "--start-date", default="", help="The right start date (WrongStartDate)"
+        )
         parser.add_argument("--end-date", default="", help="The right end date (WrongEndDate)")
         parser.add_argument("--information", default="", help="What is wrong, in words")
 
