@@ -381,8 +381,24 @@ def _process(job: AchievementBatchJob, *, today: datetime.date) -> None:
                 counters[name] = 0
     else:
         job.status = "Successful"
-        for record in to_save.values():
-            record.save()
+        new = [r for r in to_save.values() if r.pk is None]
+        held_before = [r for r in to_save.values() if r.pk is not None]
+        HeldAchievement.objects.bulk_create(new, batch_size=2000)
+        HeldAchievement.objects.bulk_update(
+            held_before,
+            [
+                "grade",
+                "ukprn",
+                "language_for_assessment",
+                "submission_type",
+                "source",
+                "withdrawn",
+                "action_reason",
+                "job",
+                "updated_at",
+            ],
+            batch_size=500,
+        )
     job.counters = counters
     job.save()
     if job.email_address:

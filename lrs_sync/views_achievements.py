@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -61,7 +61,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     form = forms.BatchBuildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         built = achievement_batches_build(
-            submission_type=form.cleaned_data["submission_type"], acting_user=request.user
+            submission_type=form.cleaned_data["submission_type"],
+            acting_user=request.user,  # type: ignore[arg-type]
         )
         if built:
             messages.success(
@@ -110,7 +111,10 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(AchievementBatch, pk=pk)
-    built = achievement_batch_resubmit_fixed(batch=batch, acting_user=request.user)
+    built = achievement_batch_resubmit_fixed(
+        batch=batch,
+        acting_user=request.user,  # type: ignore[arg-type]
+    )
     if not built:
         messages.error(
             request,
@@ -236,6 +240,7 @@ def achievement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, "lrs_sync/achievement_detail.html", _detail_context(achievement))
     action = request.POST.get("action", "")
+    form: forms.forms.Form
     try:
         if action == "update":
             form = forms.AchievementUpdateForm(request.POST)
@@ -306,7 +311,7 @@ def _invalid(request: HttpRequest, achievement: Achievement, **forms_given) -> H
 
 
 @qcf_user
-def deadlines(request: HttpRequest) -> HttpResponse:
+def deadlines(request: HttpRequest) -> HttpResponseBase:
     form = forms.DeadlineFilterForm(request.GET or None)
     provider = form.cleaned_data["provider"] if form.is_valid() else None
     rows = deadline_board(provider_id=provider.pk if provider else None)
