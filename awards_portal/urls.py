@@ -1,17 +1,12 @@
 """The portal's URL map: each area mounts its own urls module."""
 
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 
 from accounts.api.views import me as api_me
 from accounts.views.sign_in import SignInView, dashboard
 
 from .health import healthz
-
-# The Django admin also requires a verified second factor.
-admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     # Signed-out visitors land on the sign-in page; signed-in users go on to their dashboard.
@@ -30,7 +25,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("lrs/challenges/", include("lrs_sync.challenge_urls")),
     path("lrs/", include("lrs_sync.urls")),
-    path("admin/", admin.site.urls),
 ]
 
 if settings.LRS_SANDPIT_ENABLED:
