@@ -15,6 +15,7 @@ from django.utils import timezone
 from lxml import etree
 
 from lrs_sync import challenge_envelopes as env
+from lrs_sync import challenge_feed_envelopes as feed
 from lrs_sync.soap import SoapMessageError, body_payload, contract_errors, envelope
 
 from .achievement_models import HeldAchievement
@@ -148,9 +149,9 @@ def _event(held: HeldAchievement) -> env.LearningEvent:
     )
 
 
-def fed_challenge(raised: RaisedDataChallenge) -> env.FedChallenge:
+def fed_challenge(raised: RaisedDataChallenge) -> feed.FedChallenge:
     second = raised.second_learning_event
-    return env.FedChallenge(
+    return feed.FedChallenge(
         reference=raised.reference,
         challenge_type=raised.challenge_type,
         status=raised.status,
@@ -326,26 +327,26 @@ def _list(payload: etree._Element) -> etree._Element:
 
 
 def _feed_list(payload: etree._Element) -> etree._Element:
-    account = _account(env.read_feed_credentials(payload))
-    since = env.read_feed_list_request(payload)
+    account = _account(feed.read_feed_credentials(payload))
+    since = feed.read_feed_list_request(payload)
     challenges = RaisedDataChallenge.objects.filter(account=account).select_related(
         "learning_event", "second_learning_event"
     )
     if since is not None:
         challenges = challenges.filter(created_at__gte=since)
-    return env.feed_list_response([fed_challenge(c) for c in challenges.order_by("created_at")])
+    return feed.feed_list_response([fed_challenge(c) for c in challenges.order_by("created_at")])
 
 
 def _feed_resolve(payload: etree._Element) -> etree._Element:
-    account = _account(env.read_feed_credentials(payload))
-    reference, status, comments = env.read_resolve_request(payload)
+    account = _account(feed.read_feed_credentials(payload))
+    reference, status, comments = feed.read_resolve_request(payload)
     try:
         raised = data_challenge_status_set(
             account=account, reference=reference, status=status, comments=comments
         )
     except ChallengeRefused as refused:
         raise _Refusal(refused.code, refused.text) from None
-    return env.resolve_response(
+    return feed.resolve_response(
         response_code="EDC000", description=f"Data challenge {raised.reference} is {raised.status}."
     )
 

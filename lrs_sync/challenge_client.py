@@ -16,6 +16,7 @@ from django.conf import settings
 from lxml import etree
 
 from . import challenge_envelopes as env
+from . import challenge_feed_envelopes as feed_xml
 from .client import Endpoint, InProcessPortalApp
 from .soap import SoapMessageError, body_payload, contract_errors, envelope
 from .verification_types import LrsCredentialsRefused, LrsError, LrsFault, LrsUnavailable
@@ -123,17 +124,17 @@ class ChallengeClient:
 
     # -- the sandpit's own feed (decision 0140) --------------------------------------------------
 
-    def feed(self, *, created_since: datetime.datetime | None) -> list[env.FedChallenge]:
-        payload = env.feed_list_request(self.credentials, created_since=created_since)
+    def feed(self, *, created_since: datetime.datetime | None) -> list[feed_xml.FedChallenge]:
+        payload = feed_xml.feed_list_request(self.credentials, created_since=created_since)
         answer = self._call(env.FEED_LIST, payload)
         try:
-            return env.read_feed_list_response(answer)
+            return feed_xml.read_feed_list_response(answer)
         except ValueError as error:
             raise LrsError(f"The LRS's list of challenges could not be read: {error}") from error
 
     def report_status(self, *, reference: str, status: str, comments: str) -> str:
-        payload = env.resolve_request(
+        payload = feed_xml.resolve_request(
             self.credentials, reference=reference, status=status, comments=comments
         )
-        code, description = env.read_resolve_response(self._call(env.FEED_RESOLVE, payload))
+        code, description = feed_xml.read_resolve_response(self._call(env.FEED_RESOLVE, payload))
         return description or code

@@ -7,11 +7,13 @@ from celery import shared_task
 
 from awards_portal.celery import OUTSIDE_SERVICE_TASK_OPTIONS
 
-from .challenges import (
+from .challenge_notices import (
     challenge_report,
-    challenges_fetch,
     challenges_monthly_report_send,
     challenges_owed_a_report,
+)
+from .challenges import (
+    challenges_fetch,
 )
 
 

@@ -21,19 +21,21 @@ from learners.models import Learner
 from . import challenge_forms as forms
 from .achievement_models import Achievement, AimKind
 from .challenge_models import OPEN_STATUSES, ChallengeKind, EventDataChallenge
+from .challenge_notices import (
+    challenge_age,
+    challenge_resolver_nominate,
+    challenge_settings,
+    resolver_candidates,
+)
 from .challenges import (
     ChallengeRejected,
-    challenge_age,
     challenge_correct_grade,
     challenge_move_to_learner,
     challenge_process,
     challenge_resolve,
-    challenge_resolver_nominate,
-    challenge_settings,
     challenge_withdraw_duplicate,
     challenges_fetch,
     challenges_set_in_progress,
-    resolver_candidates,
 )
 from .verification_types import LrsError
 
@@ -236,6 +238,8 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "move_form": move_form,
             "grade_form": grade_form,
             "workable": challenge.status == "in_progress",
+            # The achievement's own page is the QCF user's; the history above serves the rest.
+            "can_open_achievements": acting_user.can(Capability.UPLOAD_ACHIEVEMENTS),
             "kinds": ChallengeKind,
         },
     )

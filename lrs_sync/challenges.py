@@ -1,6 +1,6 @@
-"""Services for event data challenges (R-EDC-1 to R-EDC-4): fetched from the LRS, set in
-progress, acted on through the achievement services, resolved with a comment, reported back to the
-LRS, notified to the nominated resolver and reported monthly.
+"""Services for event data challenges (R-EDC-1 to R-EDC-3): fetched from the LRS, set in progress,
+acted on through the achievement services and resolved with a comment. Telling people (R-EDC-4) is
+in `challenge_notices`.
 
 Every transition writes a line of the challenge's history and an audit row in one transaction.
 """
@@ -8,112 +8,32 @@ Every transition writes a line of the challenge's history and an audit row in on
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.emails import email_send
-from accounts.models import Organisation, User
-from accounts.roles import Role
-from audit.services import audit_record
-from awards_portal.csv_download import csv_rows
-from awards_portal.working_days import working_days_between
+from accounts.models import User
 
 from . import challenge_envelopes as env
+from . import challenge_feed_envelopes as feed
 from .achievement_models import Achievement, ActionReason
 from .achievements import achievement_move, achievement_update, achievement_withdraw
 from .challenge_client import ChallengeClient
-from .challenge_models import (
-    LRS_TYPES,
-    OPEN_STATUSES,
-    ChallengeChange,
-    ChallengeKind,
-    ChallengeMonthlyReport,
-    ChallengeSettings,
-    ChallengeStatus,
-    EventDataChallenge,
-)
+from .challenge_history import ChallengeRejected, challenge_change_record, rejection
+from .challenge_models import LRS_TYPES, ChallengeKind, ChallengeStatus, EventDataChallenge
+from .challenge_notices import challenge_report_owed, resolver_notify
 
 if TYPE_CHECKING:
     from learners.models import Learner
 
-logger = logging.getLogger(__name__)
+__all__ = ["ChallengeRejected"]
 ST = ChallengeStatus
-# What the LRS is told for each status (the LRS portal's words).
-LRS_STATUS_WORDS = {
-    ST.OPEN: "Open",
-    ST.IN_PROGRESS: "In progress",
-    ST.UPHELD: "Resolved - Upheld",
-    ST.REJECTED: "Resolved - Rejected",
-}
 # Fetch again from a little before the newest challenge held: the LRS's clock and ours differ,
 # and a challenge fetched twice is stored once.
 FETCH_OVERLAP = datetime.timedelta(days=1)
-
-
-class ChallengeRejected(ValidationError):
-    """A change the rules do not allow; keyed by the field to correct."""
-
-
-def _reject(field: str, message: str) -> ChallengeRejected:
-    return ChallengeRejected({field: [message]})
-
-
-def _awarding_organisation_id() -> int | None:
-    return (
-        Organisation.objects.filter(kind=Organisation.Kind.AWARDING_ORGANISATION)
-        .values_list("pk", flat=True)
-        .first()
-    )
-
-
-def _record(
-    challenge: EventDataChallenge,
-    *,
-    from_status: str,
-    note: str,
-    acting_user: User | None,
-    action: str,
-    detail: dict | None = None,
-) -> None:
-    ChallengeChange.objects.create(
-        challenge=challenge,
-        actor=acting_user,
-        from_status=from_status,
-        to_status=challenge.status,
-        note=note,
-    )
-    audit_record(
-        actor=acting_user,
-        action=action,
-        target=challenge,
-        before={"status": from_status} if from_status != challenge.status else None,
-        after={"status": challenge.status} if from_status != challenge.status else None,
-        detail={"reference": challenge.reference, "note": note, **(detail or {})},
-        organisation_id=_awarding_organisation_id(),
-    )
-
-
-def _report_to_lrs(challenge: EventDataChallenge) -> None:
-    """The LRS hears of the new status after commit; beat retries what was not delivered."""
-    challenge.report_pending = True
-    challenge.save(update_fields=["report_pending"])
-    challenge_id = challenge.pk
-
-    def dispatch() -> None:
-        from .challenge_tasks import challenge_report_task
-
-        try:
-            challenge_report_task.delay(challenge_id)
-        except Exception:
-            logger.warning("Broker unreachable; challenge %s is reported by beat", challenge_id)
-
-    transaction.on_commit(dispatch)
 
 
 # --- fetching (R-EDC-1) -----------------------------------------------------------------------
@@ -132,7 +52,7 @@ def _match(event: env.LearningEvent) -> Achievement | None:
     ).first()
 
 
-def _store(fed: env.FedChallenge) -> EventDataChallenge | None:
+def _store(fed: feed.FedChallenge) -> EventDataChallenge | None:
     """Stores a fetched challenge once; None when it is already held."""
     if EventDataChallenge.objects.filter(reference=fed.reference).exists():
         return None
@@ -195,7 +115,7 @@ def challenges_fetch(
                 if challenge.is_valid
                 else ". It names no achievement the AO holds."
             )
-            _record(
+            challenge_change_record(
                 challenge,
                 from_status="",
                 note=note,
@@ -203,76 +123,9 @@ def challenges_fetch(
                 action="challenge.receive",
             )
             if challenge.is_valid:
-                _notify_resolver(challenge)
+                resolver_notify(challenge)
             new.append(challenge)
     return FetchOutcome(received=len(fetched), new=new)
-
-
-# --- the nominated resolver (R-EDC-4) ---------------------------------------------------------
-
-
-def challenge_settings() -> ChallengeSettings | None:
-    organisation_id = _awarding_organisation_id()
-    if organisation_id is None:
-        return None
-    settings_row, _ = ChallengeSettings.objects.get_or_create(organisation_id=organisation_id)
-    return settings_row
-
-
-def resolver_candidates() -> list[User]:
-    """Active AO staff with the EDC resolver role: who may be nominated."""
-    return [
-        user
-        for user in User.objects.filter(
-            organisation__kind=Organisation.Kind.AWARDING_ORGANISATION, status=User.Status.ACTIVE
-        ).order_by("family_name", "given_name")
-        if Role.EDC_RESOLVER in (user.roles or [])
-    ]
-
-
-@transaction.atomic
-def challenge_resolver_nominate(*, resolver: User | None, acting_user: User) -> ChallengeSettings:
-    """A super user nominates the AO's EDC resolver."""
-    settings_row = challenge_settings()
-    if settings_row is None:
-        raise _reject("resolver", "There is no awarding organisation to nominate for.")
-    if resolver is not None and resolver not in resolver_candidates():
-        raise _reject("resolver", "Choose an active AO user with the EDC resolver role.")
-    before = settings_row.resolver.username if settings_row.resolver else ""
-    settings_row.resolver = resolver
-    settings_row.updated_at = timezone.now()
-    settings_row.save(update_fields=["resolver", "updated_at"])
-    audit_record(
-        actor=acting_user,
-        action="challenge.resolver_nominate",
-        target=settings_row,
-        before={"resolver": before},
-        after={"resolver": resolver.username if resolver else ""},
-        organisation_id=settings_row.organisation_id,
-    )
-    return settings_row
-
-
-def resolver_emails() -> list[str]:
-    """The nominated resolver; with nobody nominated, every active EDC resolver (decision 0141)."""
-    settings_row = challenge_settings()
-    if settings_row is not None and settings_row.resolver and settings_row.resolver.is_active:
-        return [settings_row.resolver.email]
-    return [user.email for user in resolver_candidates() if user.email]
-
-
-def _notify_resolver(challenge: EventDataChallenge) -> None:
-    to = resolver_emails()
-    if not to:
-        logger.warning("No EDC resolver to tell of challenge %s", challenge.reference)
-        return
-    email_send(
-        to=to,
-        template="lrs_sync/email/challenge_received",
-        context={"challenge": challenge},
-    )
-    challenge.resolver_notified_at = timezone.now()
-    challenge.save(update_fields=["resolver_notified_at"])
 
 
 # --- working a challenge (R-EDC-2, R-EDC-3) ---------------------------------------------------
@@ -287,14 +140,14 @@ def _set_in_progress(challenge: EventDataChallenge, *, acting_user: User, how: s
         return False
     challenge.status = ST.IN_PROGRESS
     challenge.save(update_fields=["status"])
-    _record(
+    challenge_change_record(
         challenge,
         from_status=ST.OPEN,
         note=f"Set to In progress ({how}).",
         acting_user=acting_user,
         action="challenge.in_progress",
     )
-    _report_to_lrs(challenge)
+    challenge_report_owed(challenge)
     return True
 
 
@@ -324,32 +177,32 @@ def challenge_resolve(
     The LRS is told (R-EDC-4)."""
     comment = (comment or "").strip()
     if not comment:
-        raise _reject(
+        raise rejection(
             "comment", "Enter a comment saying what was done (the LRS service desk reads it)."
         )
     challenge = _lock(challenge)
     if not challenge.is_open:
-        raise _reject("challenge", f"This challenge is already {challenge.get_status_display()}.")
+        raise rejection("challenge", f"This challenge is already {challenge.get_status_display()}.")
     from_status = challenge.status
     challenge.status = ST.UPHELD if upheld else ST.REJECTED
     challenge.resolution_comment = comment
     challenge.resolved_at = timezone.now()
     challenge.resolved_by = acting_user
     challenge.save(update_fields=["status", "resolution_comment", "resolved_at", "resolved_by"])
-    _record(
+    challenge_change_record(
         challenge,
         from_status=from_status,
         note=f"{challenge.get_status_display()}: {comment}",
         acting_user=acting_user,
         action="challenge.resolve",
     )
-    _report_to_lrs(challenge)
+    challenge_report_owed(challenge)
     return challenge
 
 
 def _require_workable(challenge: EventDataChallenge) -> None:
     if challenge.status != ST.IN_PROGRESS:
-        raise _reject(
+        raise rejection(
             "challenge",
             "Process the challenge (In progress) before acting on it; a resolved challenge "
             "cannot be acted on.",
@@ -359,7 +212,7 @@ def _require_workable(challenge: EventDataChallenge) -> None:
 def _action_note(
     challenge: EventDataChallenge, note: str, *, acting_user: User, action: str
 ) -> None:
-    _record(
+    challenge_change_record(
         challenge, from_status=challenge.status, note=note, acting_user=acting_user, action=action
     )
 
@@ -376,7 +229,7 @@ def challenge_withdraw_duplicate(
     challenge = _lock(challenge)
     _require_workable(challenge)
     if achievement.pk not in (challenge.achievement_id, challenge.second_achievement_id):
-        raise _reject("achievement", "Choose one of the achievements the challenge names.")
+        raise rejection("achievement", "Choose one of the achievements the challenge names.")
     withdrawn = achievement_withdraw(
         achievement=achievement,
         action_date=action_date,
@@ -407,7 +260,7 @@ def challenge_move_to_learner(
     challenge = _lock(challenge)
     _require_workable(challenge)
     if challenge.achievement is None:
-        raise _reject("challenge", "The challenge names no achievement the AO holds.")
+        raise rejection("challenge", "The challenge names no achievement the AO holds.")
     created = achievement_move(
         achievement=challenge.achievement,
         to_learner=to_learner,
@@ -434,9 +287,9 @@ def challenge_correct_grade(
     _require_workable(challenge)
     grade = (grade or "").strip()
     if not grade:
-        raise _reject("grade", "Enter the corrected grade.")
+        raise rejection("grade", "Enter the corrected grade.")
     if challenge.achievement is None:
-        raise _reject("challenge", "The challenge names no achievement the AO holds.")
+        raise rejection("challenge", "The challenge names no achievement the AO holds.")
     before = challenge.achievement.grade
     corrected = _grade_correct(challenge, grade=grade, acting_user=acting_user)
     _action_note(
@@ -467,150 +320,3 @@ def _grade_correct(challenge: EventDataChallenge, *, grade: str, acting_user: Us
         acting_user=acting_user,
         note=note,
     )
-
-
-# --- reporting back to the LRS (R-EDC-4) ------------------------------------------------------
-
-
-def challenge_report(*, challenge_id: int, client: ChallengeClient | None = None) -> bool:
-    """Tell the LRS the challenge's status; True when nothing more is owed. Idempotent."""
-    with transaction.atomic():
-        challenge = EventDataChallenge.objects.select_for_update().filter(pk=challenge_id).first()
-        if challenge is None or not challenge.report_pending:
-            return True
-        status, comment = challenge.status, challenge.resolution_comment
-        challenge.report_attempts += 1
-        challenge.save(update_fields=["report_attempts"])
-    words = LRS_STATUS_WORDS[ChallengeStatus(status)]
-    from .verification_types import LrsError
-
-    try:
-        (client or ChallengeClient()).report_status(
-            reference=challenge.reference,
-            status=words,
-            comments=comment or f"Set to {words} by the awarding organisation.",
-        )
-    except LrsError as error:
-        EventDataChallenge.objects.filter(pk=challenge_id).update(report_error=str(error))
-        raise
-    with transaction.atomic():
-        challenge = EventDataChallenge.objects.select_for_update().get(pk=challenge_id)
-        challenge.lrs_status_reported = status
-        # A later transition made meanwhile is still owed.
-        challenge.report_pending = challenge.status != status
-        challenge.report_error = ""
-        challenge.save(update_fields=["lrs_status_reported", "report_pending", "report_error"])
-        if status in (ST.UPHELD, ST.REJECTED):
-            _record(
-                challenge,
-                from_status=challenge.status,
-                note=f"The LRS was told: {words}.",
-                acting_user=None,
-                action="challenge.report",
-            )
-    return not challenge.report_pending
-
-
-def challenges_owed_a_report() -> list[int]:
-    return list(
-        EventDataChallenge.objects.filter(report_pending=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
-# --- the monthly report (R-EDC-4) -------------------------------------------------------------
-
-REPORT_HEADER = (
-    "Reference",
-    "Type",
-    "What exactly",
-    "Status",
-    "Raised",
-    "Age (working days)",
-    "ULN",
-    "Learner",
-    "Aim",
-    "Award date",
-    "Raised by",
-    "Contact",
-    "Contact email",
-)
-
-
-def open_challenges() -> list[EventDataChallenge]:
-    return list(
-        EventDataChallenge.objects.filter(status__in=OPEN_STATUSES).order_by("raised_at", "pk")
-    )
-
-
-def challenge_age(challenge: EventDataChallenge, today: datetime.date | None = None) -> int:
-    """Working days since the challenge was raised (weekends and bank holidays skipped)."""
-    today = today or timezone.localdate()
-    return working_days_between(timezone.localtime(challenge.raised_at).date(), today)
-
-
-def challenges_report_csv(challenges: list[EventDataChallenge], today: datetime.date) -> str:
-    rows = (
-        (
-            c.reference,
-            c.get_kind_display(),
-            c.detail,
-            c.get_status_display(),
-            f"{timezone.localtime(c.raised_at):%d/%m/%Y}",
-            challenge_age(c, today),
-            c.event_uln,
-            f"{c.given_name} {c.family_name}".strip(),
-            c.event_aim_reference,
-            f"{c.event_award_date:%d/%m/%Y}",
-            c.raised_by_type,
-            c.contact_name,
-            c.contact_email,
-        )
-        for c in challenges
-    )
-    return "".join(csv_rows(REPORT_HEADER, rows))
-
-
-def challenges_monthly_report_send(
-    *, today: datetime.date | None = None
-) -> ChallengeMonthlyReport | None:
-    """On the first of the month, the resolver gets every open challenge, CSV attached; once per
-    month however often it runs (the month's row is unique). None when not due or already sent."""
-    today = today or timezone.localdate()
-    if today.day != 1:
-        return None
-    month = today.replace(day=1)
-    to = resolver_emails()
-    challenges = open_challenges()
-    try:
-        with transaction.atomic():
-            report = ChallengeMonthlyReport.objects.create(
-                month=month, recipients=", ".join(to), challenge_count=len(challenges)
-            )
-            if to:
-                email_send(
-                    to=to,
-                    template="lrs_sync/email/challenges_monthly_report",
-                    context={
-                        "challenges": [(c, challenge_age(c, today)) for c in challenges],
-                        "month": month,
-                    },
-                    attachments=[
-                        (
-                            f"open-event-data-challenges-{month:%Y-%m}.csv",
-                            challenges_report_csv(challenges, today),
-                            "text/csv",
-                        )
-                    ],
-                )
-            audit_record(
-                actor=None,
-                action="challenge.monthly_report",
-                target=report,
-                detail={"open": len(challenges), "to": to},
-                organisation_id=_awarding_organisation_id(),
-            )
-    except IntegrityError:
-        return None  # already sent this month
-    return report

@@ -17,16 +17,18 @@ from lrs_sync.achievement_models import Achievement, LrsAction
 from lrs_sync.challenge_client import ChallengeClient
 from lrs_sync.challenge_envelopes import ChallengeToCreate
 from lrs_sync.challenge_models import ChallengeKind, ChallengeStatus, EventDataChallenge
+from lrs_sync.challenge_notices import (
+    challenge_report,
+    challenge_resolver_nominate,
+    challenges_monthly_report_send,
+)
 from lrs_sync.challenges import (
     ChallengeRejected,
     challenge_move_to_learner,
     challenge_process,
-    challenge_report,
     challenge_resolve,
-    challenge_resolver_nominate,
     challenge_withdraw_duplicate,
     challenges_fetch,
-    challenges_monthly_report_send,
     challenges_set_in_progress,
 )
 
