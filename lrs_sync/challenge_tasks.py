@@ -3,7 +3,10 @@ report. Each takes ids (or nothing), re-reads the database and is safe to run tw
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+from django.conf import settings
 
 from awards_portal.celery import OUTSIDE_SERVICE_TASK_OPTIONS
 
@@ -12,14 +15,17 @@ from .challenge_notices import (
     challenges_monthly_report_send,
     challenges_owed_a_report,
 )
-from .challenges import (
-    challenges_fetch,
-)
+from .challenges import challenges_fetch
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="lrs_sync.challenges_fetch", **OUTSIDE_SERVICE_TASK_OPTIONS)
 def challenges_fetch_task() -> int:
     """Beat: fetch new challenges from the LRS (each is stored once)."""
+    if not settings.LRS_ENDPOINT_R9:
+        logger.warning("LRS_ENDPOINT_R9 is not set: event data challenges are not fetched")
+        return 0
     return len(challenges_fetch(acting_user=None).new)
 
 

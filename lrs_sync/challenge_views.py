@@ -3,6 +3,9 @@ challenge needs and resolving; the super user's nomination of the resolver."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -71,7 +74,13 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "lrs_sync/challenges/list.html",
-        {"form": form, "page": page, "rows": rows, "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "sandpit_enabled": settings.LRS_SANDPIT_ENABLED,
+            "query": urlencode({"status": status, "kind": kind}),
+        },
     )
 
 

@@ -303,20 +303,11 @@ def challenge_correct_grade(
 
 
 def _grade_correct(challenge: EventDataChallenge, *, grade: str, acting_user: User) -> Achievement:
-    """Through the achievements issue's grade correction when it exists (it replaces the
-    certificate); otherwise the achievement update (decision 0141)."""
-    from . import achievements as achievement_services
-
-    correct = getattr(achievement_services, "achievement_grade_correct", None)
-    note = f"Event data challenge {challenge.reference} upheld."
+    """An Update of the grade at the LRS (R-LRS-6), through the achievement services."""
     assert challenge.achievement is not None
-    if correct is not None:
-        return correct(
-            achievement=challenge.achievement, grade=grade, acting_user=acting_user, reason=note
-        )
     return achievement_update(
         achievement=challenge.achievement,
         changes={"grade": grade},
         acting_user=acting_user,
-        note=note,
+        note=f"Event data challenge {challenge.reference} upheld.",
     )

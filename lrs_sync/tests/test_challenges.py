@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from accounts.tests.factories import AOStaffFactory
 from learners.tests.factories import LearnerFactory
+from lrs_sandpit.achievement_models import HeldAchievement
 from lrs_sandpit.challenge_models import RaisedDataChallenge
 from lrs_sync.achievement_models import Achievement, LrsAction
 from lrs_sync.challenge_client import ChallengeClient
@@ -256,3 +257,14 @@ def test_r_edc_4_the_monthly_report_lists_exactly_the_open_ones_once_a_month(
     assert name == "open-event-data-challenges-2026-12.csv" and mimetype == "text/csv"
     references = {line.split(",")[0] for line in content.splitlines()[1:]}
     assert references == {open_one.reference, in_progress.reference}
+
+
+def test_r_edc_3_a_challenge_may_be_raised_against_a_provisional_achievement(challenged):
+    _, events = challenged
+    HeldAchievement.objects.filter(pk=events[0].pk).update(submission_type="Provisional")
+
+    raise_challenge(events[0], "WrongGrade", supplied_grade="M")
+    challenges_fetch(acting_user=None)
+
+    challenge = EventDataChallenge.objects.get()
+    assert challenge.is_valid and challenge.status == ChallengeStatus.OPEN
