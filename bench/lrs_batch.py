@@ -172,7 +172,9 @@ def floor() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=10_000)
-    count = parser.parse_args().records
+    parser.add_argument("--profile", action="store_true", help="print where the build spends")
+    arguments = parser.parse_args()
+    count = arguments.records
     _admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
     _admin(f'CREATE DATABASE "{BENCH_DB}"')
     try:
@@ -183,6 +185,14 @@ def main() -> None:
         built = time.perf_counter() - started
         size = sum(len(bytes(b.payload)) for b in batches)
         reset()
+        if arguments.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(build)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+            reset()
         tracemalloc.start()
         build()
         _, peak = tracemalloc.get_traced_memory()

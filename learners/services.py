@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit.context import client_ip
 from audit.models import AuditEvent
 from audit.services import audit_record, changed_fields, snapshot
+from awards_portal.bulk_insert import records, recordset, rows_insert
 
 from .models import STATUS_FOR_CODE, VERIFIED_FIELDS, Learner, VerificationStatus
 from .reference_data import prison_postcodes, prohibited_text
@@ -299,7 +300,7 @@ class LearnerVerificationOutcome:
     lrs_gender: str = ""
 
 
-# (column, PostgreSQL type, value) for the one UPDATE that stores many answers.
+# (column, PostgreSQL type) for the one UPDATE that stores many answers.
 _OUTCOME_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "bigint"),
     ("sent_uln", "text"),
@@ -337,8 +338,6 @@ def learners_verification_store(
             raise ValueError(f"Not an LRS verification code: {outcome.response_code!r}")
     now = timezone.now()
     table = Learner._meta.db_table
-    names = ", ".join(name for name, _ in _OUTCOME_COLUMNS)
-    arrays = ", ".join(f"%s::{kind}[]" for _, kind in _OUTCOME_COLUMNS)
     sql = (
         f"UPDATE {table} AS l SET verification_status = v.status, "  # noqa: S608 - constants
         "verification_code = v.code, "
@@ -346,35 +345,41 @@ def learners_verification_store(
         "lrs_uln = v.lrs_uln, lrs_given_name = v.lrs_given_name, "
         "lrs_family_name = v.lrs_family_name, lrs_date_of_birth = v.lrs_date_of_birth, "
         "lrs_gender = v.lrs_gender, verified_at = %s, verified_by_id = %s "
-        f"FROM unnest({arrays}) AS v({names}) "
+        f"FROM {recordset(_OUTCOME_COLUMNS)} "
         "WHERE l.id = v.id AND l.uln = v.sent_uln AND l.given_name = v.sent_given_name "
         "AND l.family_name = v.sent_family_name "
         "AND l.date_of_birth IS NOT DISTINCT FROM v.sent_date_of_birth "
         "AND l.gender = v.sent_gender "
         "RETURNING l.id, l.provider_id"
     )
-    values: dict[str, list[Any]] = {name: [] for name, _ in _OUTCOME_COLUMNS}
-    for outcome in outcomes:
-        values["id"].append(outcome.learner_id)
-        values["sent_uln"].append(outcome.sent_uln)
-        values["sent_given_name"].append(outcome.sent_given_name)
-        values["sent_family_name"].append(outcome.sent_family_name)
-        values["sent_date_of_birth"].append(outcome.sent_date_of_birth)
-        values["sent_gender"].append(outcome.sent_gender)
-        values["status"].append(str(STATUS_FOR_CODE[outcome.response_code]))
-        values["code"].append(outcome.response_code)
-        values["flags"].append(",".join(outcome.failure_flags))
-        values["lrs_uln"].append(outcome.lrs_uln)
-        values["lrs_given_name"].append(outcome.lrs_given_name)
-        values["lrs_family_name"].append(outcome.lrs_family_name)
-        values["lrs_date_of_birth"].append(outcome.lrs_date_of_birth)
-        values["lrs_gender"].append(outcome.lrs_gender)
+    rows = [
+        (
+            outcome.learner_id,
+            outcome.sent_uln,
+            outcome.sent_given_name,
+            outcome.sent_family_name,
+            outcome.sent_date_of_birth,
+            outcome.sent_gender,
+            str(STATUS_FOR_CODE[outcome.response_code]),
+            outcome.response_code,
+            ",".join(outcome.failure_flags),
+            outcome.lrs_uln,
+            outcome.lrs_given_name,
+            outcome.lrs_family_name,
+            outcome.lrs_date_of_birth,
+            outcome.lrs_gender,
+        )
+        for outcome in outcomes
+    ]
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
                 sql,
-                [now, acting_user.pk if acting_user is not None else None]
-                + [values[name] for name, _ in _OUTCOME_COLUMNS],
+                [
+                    now,
+                    acting_user.pk if acting_user is not None else None,
+                    records(_OUTCOME_COLUMNS, rows),
+                ],
             )
             updated = {row[0]: row[1] for row in cursor.fetchall()}
         _verification_audit(
@@ -403,26 +408,51 @@ def _verification_audit(
         Provider.objects.filter(pk__in=set(providers.values())).values_list("pk", "organisation_id")
     )
     ip = client_ip()
-    events = [
-        AuditEvent(
-            occurred_at=now,
-            actor=acting_user,
-            actor_username=acting_user.username if acting_user is not None else "",
-            organisation_id=organisations.get(providers[outcome.learner_id]),
-            ip_address=ip,
-            action="learner.verified",
-            object_type=Learner._meta.label_lower,
-            object_id=str(outcome.learner_id),
-            after={
-                "verification_status": str(STATUS_FOR_CODE[outcome.response_code]),
-                "verification_code": outcome.response_code,
-                "verification_flags": list(outcome.failure_flags),
-            },
-            detail={"via": via, **({"verify_job": job_id} if job_id is not None else {})},
-        )
-        for outcome in outcomes
-    ]
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    actor_id = acting_user.pk if acting_user is not None else None
+    actor_username = acting_user.username if acting_user is not None else ""
+    detail = {"via": via, **({"verify_job": job_id} if job_id is not None else {})}
+    rows_insert(
+        table=AuditEvent._meta.db_table,
+        columns=_AUDIT_COLUMNS,
+        rows=[
+            (
+                now,
+                actor_id,
+                actor_username,
+                organisations.get(providers[outcome.learner_id]),
+                ip,
+                "learner.verified",
+                Learner._meta.label_lower,
+                str(outcome.learner_id),
+                f"{outcome.sent_given_name} {outcome.sent_family_name}"[:200],
+                {},
+                {
+                    "verification_status": str(STATUS_FOR_CODE[outcome.response_code]),
+                    "verification_code": outcome.response_code,
+                    "verification_flags": list(outcome.failure_flags),
+                },
+                detail,
+            )
+            for outcome in outcomes
+        ],
+    )
+
+
+# The audit row `audit_record` writes, as columns for one INSERT of many.
+_AUDIT_COLUMNS = (
+    ("occurred_at", "timestamptz"),
+    ("actor_id", "bigint"),
+    ("actor_username", "text"),
+    ("organisation_id", "bigint"),
+    ("ip_address", "inet"),
+    ("action", "text"),
+    ("object_type", "text"),
+    ("object_id", "text"),
+    ("object_repr", "text"),
+    ("before", "jsonb"),
+    ("after", "jsonb"),
+    ("detail", "jsonb"),
+)
 
 
 def learner_registration_dates(*, learner: Learner) -> list[datetime.date]:

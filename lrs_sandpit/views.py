@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from awards_portal.query_parameters import query_shortened_message, query_text
 from lrs_sync.soap import CONTENT_TYPE, MAX_MESSAGE_BYTES
 
 from .forms import RegisteredLearnerForm
@@ -47,10 +48,11 @@ def learner_service_endpoint(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
-    page = register_page(search=request.GET.get("q", ""), page_number=request.GET.get("page", "1"))
-    return render(
-        request, "lrs_sandpit/register.html", {"page": page, "search": request.GET.get("q", "")}
-    )
+    search, shortened = query_text(request.GET.get("q"))
+    if shortened:
+        messages.info(request, query_shortened_message())
+    page = register_page(search=search, page_number=request.GET.get("page", "1"))
+    return render(request, "lrs_sandpit/register.html", {"page": page, "search": search})
 
 
 @login_required

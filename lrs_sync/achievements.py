@@ -5,7 +5,6 @@ R-LRS-11)."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -568,67 +567,4 @@ def achievement_move(
         language_for_assessment=achievement.language_for_assessment,
         submission_type=achievement.submission_type,
         acting_user=acting_user,
-    )
-
-
-# --- later events (decision 0123) ---------------------------------------------------------------
-
-
-def achievements_withdraw_all(
-    *,
-    achievements: Iterable[Achievement],
-    reason: str,
-    acting_user: User | None,
-    note: str,
-) -> int:
-    """Withdraw each record not already withdrawn (voiding a registration, revoking a
-    certificate). A record waiting in a batch is withdrawn after the batch instead: it is
-    marked so the batch's completion withdraws it."""
-    count = 0
-    today = timezone.localdate()
-    for achievement in sorted(achievements, key=lambda a: a.pk):
-        if achievement.withdrawn or achievement.state == S.IN_BATCH:
-            continue
-        achievement_withdraw(
-            achievement=achievement,
-            action_date=today,
-            reason=reason,
-            acting_user=acting_user,
-            note=note,
-        )
-        count += 1
-    return count
-
-
-def achievements_withdraw_for_registration(
-    *, registration_id: int, acting_user: User | None
-) -> int:
-    """Voiding a certificated registration withdraws its achievements (ACHINVALID)."""
-    records = Achievement.objects.filter(registration_id=registration_id, withdrawn=False)
-    return achievements_withdraw_all(
-        achievements=list(records),
-        reason=ActionReason.ACHINVALID,
-        acting_user=acting_user,
-        note="The registration was voided.",
-    )
-
-
-def achievements_withdraw_for_certificate(
-    *, achievement_reference: str, qualification_number: str, acting_user: User | None
-) -> int:
-    """Revoking a certificate withdraws the achievement it proves (SUBINERROR): the
-    qualification for a qualification certificate, the unit for a unit certificate. The
-    certificate's reference is "registration:<pk>" or "registration:<pk>:unit:<reference>"."""
-    parts = achievement_reference.split(":")
-    if len(parts) < 2 or parts[0] != "registration" or not parts[1].isdigit():
-        return 0
-    aim = parts[3] if len(parts) == 4 and parts[2] == "unit" else qualification_number
-    records = Achievement.objects.filter(
-        registration_id=int(parts[1]), aim_reference=aim, withdrawn=False
-    )
-    return achievements_withdraw_all(
-        achievements=list(records),
-        reason=ActionReason.SUBINERROR,
-        acting_user=acting_user,
-        note="The certificate that proves it was revoked.",
     )

@@ -13,7 +13,7 @@ from .services_csv import MAX_FILE_BYTES, VerifyFile, verify_file_read
 
 
 class ProviderChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Provider) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Provider) -> str:
         return f"{obj.name} (centre {obj.centre_number})"
 
 
@@ -42,7 +42,7 @@ class VerifyJobForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         source = cleaned.get("source")
         self.verify_file: VerifyFile | None = None
         if source == VerifyJob.Source.PROVIDER and not cleaned.get("provider"):

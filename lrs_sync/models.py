@@ -58,7 +58,7 @@ class VerifyJob(models.Model):
     total = models.PositiveIntegerField(default=0)
     stored = models.PositiveIntegerField(default=0)
     # Learners per LRS verify batch: the progress bar moves one chunk at a time.
-    chunk_size = models.PositiveIntegerField(default=500)
+    chunk_size = models.PositiveIntegerField(default=1000)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)

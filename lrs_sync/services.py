@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.roles import Capability
 from audit.services import audit_record
+from awards_portal.bulk_insert import records, recordset, rows_insert
 from learners.models import Learner, VerificationStatus
 from learners.services import (
     LearnerVerificationOutcome,
@@ -37,11 +38,12 @@ from .verification_types import (
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from lrs_sync.client import LrsClient
     from providers.models import Provider
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SIZE = 500
+DEFAULT_CHUNK_SIZE = 1000
 # A runner holds its job this long per pass; a second runner waits its turn.
 LEASE = datetime.timedelta(minutes=2)
 # A job that has not moved for this long is handed to the queue again by beat.
@@ -53,7 +55,7 @@ CHUNKS_IN_FLIGHT = 2
 POLL_SECONDS = 1.0
 
 
-def _lrs_client():  # type: ignore[no-untyped-def]
+def _lrs_client() -> LrsClient:
     from .client import lrs_client
 
     return lrs_client()
@@ -168,9 +170,18 @@ def _chunk_size() -> int:
 
 
 def verify_rows_unverified(*, provider: Provider | None) -> list[VerifyRow]:
-    """Every unverified learner with a ULN, of one provider or of all."""
-    learners = Learner.objects.filter(verification_status=VerificationStatus.UNVERIFIED).exclude(
-        uln=""
+    """Every unverified learner with a ULN, of one provider or of all, except those already in
+    a batch that has not finished (their answer is on its way)."""
+    learners = (
+        Learner.objects.filter(verification_status=VerificationStatus.UNVERIFIED)
+        .exclude(uln="")
+        .exclude(
+            lrs_verifications__job__status__in=[
+                VerifyJob.Status.QUEUED,
+                VerifyJob.Status.RUNNING,
+                VerifyJob.Status.WAITING_FOR_LRS,
+            ]
+        )
     )
     if provider is not None:
         learners = learners.filter(provider=provider)
@@ -186,7 +197,7 @@ def verify_rows_link_learners(rows: Sequence[VerifyRow]) -> list[VerifyRow]:
     """Rows of a file, each tied to the portal learner with the same ULN and details, if any,
     so that learner's status follows the answer."""
     ulns = {row.uln for row in rows}
-    found: dict[tuple, tuple[int, int]] = {}
+    found: dict[tuple[object, ...], tuple[int, int]] = {}
     for pk, provider_id, uln, given, family, dob, gender in (
         Learner.objects.filter(uln__in=ulns)
         .order_by("pk")
@@ -198,7 +209,7 @@ def verify_rows_link_learners(rows: Sequence[VerifyRow]) -> list[VerifyRow]:
     linked = []
     for row in rows:
         key = (row.uln, row.given_name, row.family_name, row.date_of_birth, row.gender)
-        learner_id, provider_id = found.get(key, (None, None))
+        match = found.get(key)
         linked.append(
             VerifyRow(
                 row.uln,
@@ -206,11 +217,33 @@ def verify_rows_link_learners(rows: Sequence[VerifyRow]) -> list[VerifyRow]:
                 row.family_name,
                 row.date_of_birth,
                 row.gender,
-                learner_id=learner_id,
-                provider_id=provider_id,
+                learner_id=match[0] if match else None,
+                provider_id=match[1] if match else None,
             )
         )
     return linked
+
+
+# A batch's rows as columns for one INSERT (awards_portal.bulk_insert).
+_NEW_ROW_COLUMNS = (
+    ("job_id", "bigint"),
+    ("position", "integer"),
+    ("learner_id", "bigint"),
+    ("provider_id", "bigint"),
+    ("uln", "text"),
+    ("given_name", "text"),
+    ("family_name", "text"),
+    ("date_of_birth", "date"),
+    ("gender", "text"),
+)
+_NEW_ROW_FIXED = {
+    "response_code": "''",
+    "failure_flags": "'{}'::varchar[]",
+    "lrs_uln": "''",
+    "lrs_given_name": "''",
+    "lrs_family_name": "''",
+    "lrs_gender": "''",
+}
 
 
 @transaction.atomic
@@ -236,22 +269,24 @@ def verify_job_create(
         chunk_size=size,
         created_by=acting_user,
     )
-    VerifyJobLearner.objects.bulk_create(
-        (
-            VerifyJobLearner(
-                job=job,
-                position=position,
-                learner_id=row.learner_id,
-                provider_id=row.provider_id,
-                uln=row.uln,
-                given_name=row.given_name,
-                family_name=row.family_name,
-                date_of_birth=row.date_of_birth,
-                gender=row.gender,
+    rows_insert(
+        table=VerifyJobLearner._meta.db_table,
+        columns=_NEW_ROW_COLUMNS,
+        rows=[
+            (
+                job.pk,
+                position,
+                row.learner_id,
+                row.provider_id,
+                row.uln,
+                row.given_name,
+                row.family_name,
+                row.date_of_birth,
+                row.gender,
             )
             for position, row in enumerate(rows, start=1)
-        ),
-        batch_size=2000,
+        ],
+        fixed=_NEW_ROW_FIXED,
     )
     VerifyJobChunk.objects.bulk_create(
         VerifyJobChunk(
@@ -466,30 +501,29 @@ def _rows_update(*, job_id: int, answers: dict[int, VerifiedLearner]) -> None:
     if not answers:
         return
     table = VerifyJobLearner._meta.db_table
-    names = ", ".join(name for name, _ in _ROW_COLUMNS)
-    arrays = ", ".join(f"%s::{kind}[]" for _, kind in _ROW_COLUMNS)
     sql = (
         f"UPDATE {table} AS r SET response_code = v.response_code, "  # noqa: S608 - constants
         "failure_flags = string_to_array(v.flags, ','), lrs_uln = v.lrs_uln, "
         "lrs_given_name = v.lrs_given_name, lrs_family_name = v.lrs_family_name, "
         "lrs_date_of_birth = v.lrs_date_of_birth, lrs_gender = v.lrs_gender "
-        f"FROM unnest({arrays}) AS v({names}) "
+        f"FROM {recordset(_ROW_COLUMNS)} "
         "WHERE r.job_id = %s AND r.position = v.position"
     )
-    positions = sorted(answers)
-    params: list[object] = [
-        positions,
-        [answers[p].response_code[:8] for p in positions],
-        [",".join(answers[p].failure_flags) for p in positions],
-        [answers[p].lrs_uln[:10] for p in positions],
-        [answers[p].lrs_given_name[:100] for p in positions],
-        [answers[p].lrs_family_name[:100] for p in positions],
-        [answers[p].lrs_date_of_birth for p in positions],
-        [answers[p].lrs_gender[:1] for p in positions],
-        job_id,
+    rows = [
+        (
+            position,
+            answer.response_code[:8],
+            ",".join(answer.failure_flags),
+            answer.lrs_uln[:10],
+            answer.lrs_given_name[:100],
+            answer.lrs_family_name[:100],
+            answer.lrs_date_of_birth,
+            answer.lrs_gender[:1],
+        )
+        for position, answer in sorted(answers.items())
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [records(_ROW_COLUMNS, rows), job_id])
 
 
 def _finish(job_id: int) -> None:

@@ -125,18 +125,18 @@ def verify_file_read(content: bytes) -> VerifyFile:
     seen: dict[tuple, int] = {}
     for number, line in enumerate(data, start=2):
 
-        def cell(name: str, line: list[str] = line) -> str:
+        def value_of(name: str, line: list[str] = line) -> str:
             index = where.get(name)
             return line[index].strip() if index is not None and index < len(line) else ""
 
-        uln = cell("uln")
+        uln = value_of("uln")
         if not uln:
             result.add(f"Row {number}, ULN: enter the learner's ULN.")
         elif problem := uln_error(uln):
             result.add(f"Row {number}, ULN: {problem}")
         names = {}
         for name in ("given_name", "family_name"):
-            value = name_normalise(cell(name))
+            value = name_normalise(value_of(name))
             if not value:
                 result.add(f"Row {number}, {LABELS[name]}: enter the learner's {LABELS[name]}.")
             elif len(value) > 100:
@@ -145,7 +145,7 @@ def verify_file_read(content: bytes) -> VerifyFile:
                 result.add(f"Row {number}, {LABELS[name]}: {problem}")
             names[name] = value
         date_of_birth = None
-        if raw := cell("date_of_birth"):
+        if raw := value_of("date_of_birth"):
             try:
                 date_of_birth = _date(raw)
             except ValueError:
@@ -153,7 +153,7 @@ def verify_file_read(content: bytes) -> VerifyFile:
                     f"Row {number}, date of birth: “{raw[:20]}” is not a date; write it like "
                     "14/03/2007."
                 )
-        gender_raw = cell("gender")
+        gender_raw = value_of("gender")
         gender = GENDER_WORDS.get(gender_raw.lower())
         if gender is None:
             result.add(

@@ -3,6 +3,8 @@ progress and results, and providers' outcomes with the next step in words."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -233,7 +235,7 @@ def verify_job_results_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         "NextStep",
     ]
 
-    def lines():  # type: ignore[no-untyped-def]
+    def lines() -> Iterator[list[object]]:
         for row in rows.iterator(chunk_size=2000):
             yield [
                 row.uln,

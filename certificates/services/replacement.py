@@ -134,7 +134,7 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user: Us
     )
     _notify_after_commit(locked.pk, "revoked")
     # The achievement the certificate proves is withdrawn at the LRS (decision 0123).
-    from lrs_sync.achievements import achievements_withdraw_for_certificate
+    from lrs_sync.achievement_events import achievements_withdraw_for_certificate
 
     achievements_withdraw_for_certificate(
         achievement_reference=locked.achievement_reference,

@@ -45,3 +45,14 @@ def test_seeding_twice_adds_nothing_the_second_time():
 
     assert seed_register() == []
     assert RegisteredLearner.objects.count() == held
+
+
+@pytest.mark.django_db
+def test_the_seed_command_reports_what_it_added():
+    from io import StringIO
+
+    out = StringIO()
+    call_command("seed_lrs_sandpit", stdout=out)
+
+    assert "LRS sandpit register: 7 learners added." in out.getvalue()
+    assert RegisteredLearner.objects.filter(master__isnull=False).count() == 1

@@ -95,3 +95,18 @@ def test_a_linked_uln_needs_a_master_on_the_register(signed_in):
     )
 
     assert "No learner with this ULN is on the register" in response.text
+
+
+def test_junk_in_the_register_search_is_ignored_not_a_server_error(signed_in):
+    registered_learner_add(
+        uln="8000000074",
+        given_name="James",
+        family_name="Okafor",
+        date_of_birth=datetime.date(2005, 9, 30),
+        gender="1",
+    )
+
+    response = signed_in.get(reverse("lrs_sandpit:register"), {"q": "Oka\x00for", "page": "abc"})
+
+    assert response.status_code == 200
+    assert "8000000074" in response.text

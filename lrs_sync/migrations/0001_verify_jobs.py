@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ),
                 ("total", models.PositiveIntegerField(default=0)),
                 ("stored", models.PositiveIntegerField(default=0)),
-                ("chunk_size", models.PositiveIntegerField(default=500)),
+                ("chunk_size", models.PositiveIntegerField(default=1000)),
                 ("attempts", models.PositiveIntegerField(default=0)),
                 ("last_error", models.TextField(blank=True)),
                 ("last_error_at", models.DateTimeField(blank=True, null=True)),

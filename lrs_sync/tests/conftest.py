@@ -37,6 +37,17 @@ def sandpit_account_ready() -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _sandpit_account(request: pytest.FixtureRequest) -> None:
+    """Every database test starts with the sandpit accepting the portal's credentials."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    transactional = marker.kwargs.get("transaction", False)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    sandpit_account_ready()
+
+
 @pytest.fixture
 def start_worker(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
     """Starts a worker process on the test database and broker whose LRS LearnerService is

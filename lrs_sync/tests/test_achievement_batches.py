@@ -141,7 +141,7 @@ def test_r_lrs_2_provisional_and_final_never_share_a_batch(
     assert provisional_batches[0].records.get().achievement == provisional
 
 
-def test_an_unverified_learners_record_waits_out_of_the_batch(make_achievement, sandpit):
+def test_r_lrs_10_an_unverified_learners_record_waits_out_of_the_batch(make_achievement, sandpit):
     (ready,) = _records(make_achievement, sandpit, 1)
     waiting = make_achievement(verified=False)
 

@@ -192,7 +192,7 @@ def test_r_lrs_6_move_to_another_learner_is_withdraw_and_create(make_achievement
     )
 
 
-def test_a_record_for_an_unverified_learner_waits_and_says_why(make_achievement):
+def test_r_lrs_10_a_record_for_an_unverified_learner_waits_and_says_why(make_achievement):
     record = make_achievement(verified=False)
     reasons = achievement_waiting_reasons(record)
     assert reasons == [

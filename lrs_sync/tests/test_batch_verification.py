@@ -83,6 +83,21 @@ def test_r_lrs_10_a_verified_learner_is_not_chosen_again():
     assert {row.learner_id for row in rows} == {learners[1].pk, learners[2].pk}
 
 
+def test_r_lrs_10_learners_already_in_an_unfinished_batch_are_not_chosen_again():
+    provider, learners = _provider_with_learners(3)
+    first = verify_job_create(  # not dispatched: still queued
+        source=VerifyJob.Source.PROVIDER,
+        provider=provider,
+        rows=verify_rows_unverified(provider=provider)[:1],
+        acting_user=batch_user(),
+    )
+
+    rows = verify_rows_unverified(provider=provider)
+
+    assert first.status == VerifyJob.Status.QUEUED
+    assert {row.learner_id for row in rows} == {learners[1].pk, learners[2].pk}
+
+
 def test_r_lrs_10_the_results_filter_by_code_and_download_as_csv(
     client, django_capture_on_commit_callbacks
 ):

@@ -47,6 +47,12 @@ def test_r_lrs_10_an_ao_user_verifies_one_learner_and_reads_the_answer(page: Pag
     expect(panel).to_contain_text("Next step: Check the date of birth with the learner.")
     assert_accessible(page)
 
+    _menu(page, "ULN verification")
+    outcome = page.get_by_role("row").filter(has_text=learner.uln)
+    expect(outcome).to_contain_text("Does not match (WSVRC005)")
+    expect(outcome).to_contain_text("Check the date of birth with the learner.")
+    assert_accessible(page)
+
 
 def test_r_lrs_10_a_batch_of_200_runs_on_a_worker_and_its_progress_bar_moves(
     page: Page,
