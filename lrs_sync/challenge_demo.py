@@ -84,6 +84,7 @@ def seed(report: object) -> None:
         return
     units, other = picks
     graded, copied = units[0], units[1]
+    right_grade = "M" if graded.grade == "D" else "D"
     today = timezone.localdate()
     with transaction.atomic():
         # The duplicate: the same unit uploaded again a week earlier, in error.
@@ -124,8 +125,9 @@ def seed(report: object) -> None:
                 challenge=challenge(
                     "WrongGrade",
                     graded_id,
-                    supplied_grade="D",
-                    additional_information="Our records and the certificate say Distinction.",
+                    supplied_grade=right_grade,
+                    additional_information=f"Our records say the grade is {right_grade}, "
+                    f"not {graded.grade}.",
                 )
             ),
             data_challenge_raise(

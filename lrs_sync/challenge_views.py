@@ -125,12 +125,18 @@ def challenge_process_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _certificates(achievement: Achievement | None) -> list[Certificate]:
+    """The certificates that prove the achievement: a unit's own, or the qualification's, which
+    lists its units (results.services.certification), with any replacements."""
     if achievement is None or achievement.registration_id is None:
         return []
-    reference = f"registration:{achievement.registration_id}"
+    references = [f"registration:{achievement.registration_id}"]
     if achievement.aim_kind == AimKind.UNIT:
-        reference += f":unit:{achievement.aim_reference}"
-    return list(Certificate.objects.filter(achievement_reference=reference).order_by("issued_at"))
+        references.append(
+            f"registration:{achievement.registration_id}:unit:{achievement.aim_reference}"
+        )
+    return list(
+        Certificate.objects.filter(achievement_reference__in=references).order_by("issued_at")
+    )
 
 
 def _duplicate_choices(challenge: EventDataChallenge) -> list[tuple[int, str]]:

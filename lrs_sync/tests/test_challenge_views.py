@@ -9,8 +9,11 @@ from django.urls import reverse
 from accounts.roles import Role
 from accounts.tests.factories import AOStaffFactory
 from accounts.tests.helpers import sign_in
+from certificates.tests.factories import CertificateFactory
+from lrs_sync.achievement_models import Achievement
 from lrs_sync.challenge_models import ChallengeSettings, ChallengeStatus, EventDataChallenge
 from lrs_sync.challenges import challenges_fetch
+from registrations.tests.factories import RegistrationFactory
 
 from .challenge_fixtures import raise_challenge
 
@@ -118,3 +121,20 @@ def test_fetch_now_stores_new_challenges(client, challenged, resolver):
 
     assert "Fetched from the LRS: 1 challenge, 1 new." in response.text
     assert EventDataChallenge.objects.count() == 1
+
+
+def test_process_shows_the_achievement_with_its_history_the_learner_and_the_certificate(
+    client, three_challenges, resolver
+):
+    challenge = three_challenges[0]
+    registration = RegistrationFactory(learner=challenge.achievement.learner)
+    Achievement.objects.filter(pk=challenge.achievement_id).update(registration=registration)
+    certificate = CertificateFactory(achievement_reference=f"registration:{registration.pk}")
+    sign_in(client, resolver)
+
+    details = client.post(reverse("lrs_challenges:process", args=[challenge.pk]), follow=True)
+
+    assert certificate.number in details.text
+    assert challenge.achievement.learner.full_name in details.text
+    assert "Created: " in details.text  # the achievement's own history
+    assert "Set to In progress (processed)." in details.text
