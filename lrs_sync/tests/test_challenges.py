@@ -268,3 +268,33 @@ def test_r_edc_3_a_challenge_may_be_raised_against_a_provisional_achievement(cha
 
     challenge = EventDataChallenge.objects.get()
     assert challenge.is_valid and challenge.status == ChallengeStatus.OPEN
+
+
+def test_r_edc_4_with_nobody_nominated_every_edc_resolver_is_emailed(
+    challenged, resolver, django_capture_on_commit_callbacks
+):
+    _, events = challenged
+    second = AOStaffFactory(roles=[Role.EDC_RESOLVER], email="second.resolver@awards.example")
+    raise_challenge(events[0], "Disputed")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        challenges_fetch(acting_user=None)
+
+    assert sorted(mail.outbox[0].to) == sorted([resolver.email, second.email])
+
+
+def test_reporting_a_resolution_twice_tells_the_lrs_once(challenged, resolver):
+    _, events = challenged
+    raise_challenge(events[0], "Disputed")
+    challenges_fetch(acting_user=None)
+    challenge = EventDataChallenge.objects.get()
+    challenge_process(challenge=challenge, acting_user=resolver)
+    challenge_resolve(challenge=challenge, upheld=True, comment="Withdrawn.", acting_user=resolver)
+
+    challenge_report(challenge_id=challenge.pk)
+    challenge_report(challenge_id=challenge.pk)
+
+    told = [line.note for line in challenge.history.all() if line.note.startswith("The LRS")]
+    assert told == ["The LRS was told: Resolved - Upheld."]
+    challenge.refresh_from_db()
+    assert challenge.report_attempts == 1
