@@ -31,9 +31,7 @@ MENU: tuple[MenuItem, ...] = (
     ),
     MenuItem("Course runs", "registrations:course_run_list", Capability.VIEW_LEARNERS),
     MenuItem("Registrations", "registrations:list", Capability.VIEW_LEARNERS),
-    MenuItem(
-        "Not known report", "learners:not_known_report", Capability.VIEW_LEARNERS, ao_only=True
-    ),
+    MenuItem("Not known report", "learners:not_known_report", Capability.VIEW_LEARNERS),
     MenuItem(
         "Verify ULNs", "lrs_sync:verify_jobs", Capability.VERIFY_LEARNER_BATCHES, ao_only=True
     ),
@@ -54,6 +52,9 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("Data challenges", "lrs_challenges:list", Capability.RESOLVE_CHALLENGES, ao_only=True),
     MenuItem("EDC resolver", "lrs_challenges:settings", Capability.MANAGE_USERS, ao_only=True),
     MenuItem("Certificates", "certificates:list", Capability.CERTIFICATE, ao_only=True),
+    MenuItem(
+        "Replacement fees", "certificates:replacement_fees", Capability.CERTIFICATE, ao_only=True
+    ),
     MenuItem("Certificates", "certificates:list", Capability.VIEW_LEARNERS, provider_only=True),
     MenuItem("Results", "results:administration", Capability.VIEW_LEARNERS, provider_only=True),
     MenuItem("Verification", "results:verification_queue", Capability.VERIFY_RESULTS, ao_only=True),
