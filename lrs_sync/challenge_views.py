@@ -19,6 +19,7 @@ from accounts.models import User
 from accounts.permissions import capability_required
 from accounts.roles import Capability
 from certificates.models import Certificate
+from certificates.selectors import user_may_see_certificates
 from learners.models import Learner
 
 from . import challenge_forms as forms
@@ -255,6 +256,7 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "workable": challenge.status == "in_progress",
             # The achievement's own page is the QCF user's; the history above serves the rest.
             "can_open_achievements": acting_user.can(Capability.UPLOAD_ACHIEVEMENTS),
+            "can_open_certificates": user_may_see_certificates(user=acting_user),
             "kinds": ChallengeKind,
         },
     )
