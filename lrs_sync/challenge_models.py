@@ -70,7 +70,8 @@ class EventDataChallenge(models.Model):
         "lrs_sync.Achievement",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # The challenge keeps the LRS's own description of the event (event_*) either way.
+        on_delete=models.SET_NULL,
         related_name="challenges",
     )
     # "Appears more than once": the other copy.
@@ -81,7 +82,7 @@ class EventDataChallenge(models.Model):
         "lrs_sync.Achievement",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="duplicate_challenges",
     )
     supplied_grade = models.CharField(max_length=20, blank=True)
