@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from .achievement_models import Achievement, AchievementState, ActionReason
+from .achievement_models import Achievement, AchievementChange, AchievementState, ActionReason
 from .achievements import achievement_withdraw
 
 if TYPE_CHECKING:
@@ -30,7 +30,19 @@ def achievements_withdraw_all(
     count = 0
     today = timezone.localdate()
     for achievement in sorted(achievements, key=lambda a: a.pk):
-        if achievement.withdrawn or achievement.state == S.IN_BATCH:
+        if achievement.withdrawn:
+            continue
+        if achievement.state == S.IN_BATCH:
+            Achievement.objects.filter(pk=achievement.pk).update(withdraw_after_batch=reason)
+            AchievementChange.objects.create(
+                achievement=achievement,
+                actor=acting_user,
+                from_state=S.IN_BATCH,
+                to_state=S.IN_BATCH,
+                note=f"To be withdrawn ({reason}) once batch {achievement.batch_id} has been "
+                f"processed. {note}",
+            )
+            count += 1
             continue
         achievement_withdraw(
             achievement=achievement,

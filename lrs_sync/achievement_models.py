@@ -110,6 +110,9 @@ class Achievement(models.Model):
     withdrawn = models.BooleanField(default=False)
     action_date = models.DateField(null=True, blank=True)
     action_reason = models.CharField(max_length=10, choices=ActionReason.choices, blank=True)
+    # Set when the record must be withdrawn (a voided registration, a revoked certificate) while
+    # it is in a batch with the LRS: the batch's completion withdraws it with this reason.
+    withdraw_after_batch = models.CharField(max_length=10, choices=ActionReason.choices, blank=True)
     # The LRS's last exception for this record, or the reason the whole batch failed (RS005).
     exception_code = models.CharField(max_length=20, blank=True)
     exception_text = models.TextField(blank=True)

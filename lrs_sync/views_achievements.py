@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import capability_required
 from accounts.roles import Capability
 from awards_portal.csv_download import csv_streaming_response
+from awards_portal.query_parameters import query_shortened_message, query_text
 from learners.models import Learner
 
 from . import achievement_forms as forms
@@ -165,8 +166,12 @@ def batch_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @qcf_user
 def achievement_list(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "")[:100]
-    state = request.GET.get("state", "")[:20]
+    search, shortened = query_text(request.GET.get("q"))
+    if shortened:
+        messages.info(request, query_shortened_message())
+    state = request.GET.get("state", "")
+    if state not in AchievementState.values:
+        state = ""
     page = Paginator(achievements_search(search=search, state=state), 50).get_page(
         request.GET.get("page")
     )

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ('learners', '0002_learner_verification'),
         ('lrs_sync', '0001_verify_jobs'),
         ('providers', '0001_initial'),
-        ('qualifications', '0002_qualification_lrs_type'),
+        ('qualifications', '0003_qualification_lrs_type'),
         ('registrations', '0006_registration_language_for_assessment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

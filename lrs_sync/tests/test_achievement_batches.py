@@ -346,3 +346,31 @@ def test_withdraw_and_reinstate_reach_the_lrs(make_achievement, sandpit):
     record.refresh_from_db()
     assert record.state == S.REINSTATED
     assert not HeldAchievement.objects.get().withdrawn
+
+
+def test_a_record_voided_while_in_a_batch_is_withdrawn_once_the_batch_is_processed(
+    make_achievement, sandpit, settings
+):
+    from lrs_sync.achievement_events import achievements_withdraw_all
+
+    settings.LRS_SANDPIT_WAITING_SECONDS = 3600
+    settings.LRS_POLL_FIRST_SECONDS = 60  # the eager poll comes early and does nothing
+    (record,) = _records(make_achievement, sandpit, 1)
+    (batch,) = _build()
+    record.refresh_from_db()
+    assert record.state == S.IN_BATCH
+
+    achievements_withdraw_all(
+        achievements=[record], reason="ACHINVALID", acting_user=None, note="Voided."
+    )
+    settings.LRS_SANDPIT_WAITING_SECONDS = 0
+    AchievementBatch.objects.filter(pk=batch.pk).update(next_poll_at=None)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        batch_poll(batch_id=batch.pk)
+
+    record.refresh_from_db()
+    assert (record.held_at_lrs, record.withdrawn, record.pending_action) == (True, True, 3)
+    assert record.action_reason == "ACHINVALID" and record.withdraw_after_batch == ""
+    assert "To be withdrawn (ACHINVALID) once batch" in " ".join(
+        record.history.values_list("note", flat=True)
+    )
