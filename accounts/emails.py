@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -54,21 +53,17 @@ def email_send(
 ) -> None:
     """Render now (so the email says what was true at this moment), send once the change commits.
 
-    `attachments` are (file name, text, MIME type), e.g. a CSV report. If the broker cannot be
-    reached, the email is sent from this process instead of being lost.
+    `attachments` are (file name, text, MIME type), e.g. a CSV report: text, so they travel in the
+    task's message. The email is recorded in the outbox with the change, so a broker outage delays
+    it and never loses it, and no request waits on the mail server (decision 0085).
     """
+    from outbox.services import outbox_queue
+
+    from .tasks import email_deliver_task
+
     subject, text, html = email_render(template=template, context=context)
     files = [list(attachment) for attachment in attachments or []]
-
-    def dispatch() -> None:
-        from .tasks import email_deliver_task
-
-        try:
-            email_deliver_task.delay(
-                to=to, subject=subject, text=text, html=html, attachments=files
-            )
-        except Exception:
-            logger.warning("Broker unreachable; sending email '%s' directly", subject)
-            email_deliver(to=to, subject=subject, text=text, html=html, attachments=files)
-
-    transaction.on_commit(dispatch)
+    outbox_queue(
+        task=email_deliver_task,
+        kwargs={"to": to, "subject": subject, "text": text, "html": html, "attachments": files},
+    )

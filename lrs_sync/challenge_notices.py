@@ -39,20 +39,15 @@ LRS_STATUS_WORDS = {
 
 
 def challenge_report_owed(challenge: EventDataChallenge) -> None:
-    """The LRS hears of the new status after commit; beat retries what was not delivered."""
+    """The LRS hears of the new status after commit, through the outbox (a broker outage delays
+    it); beat reports again whatever the LRS itself did not take."""
+    from outbox.services import outbox_queue
+
+    from .challenge_tasks import challenge_report_task
+
     challenge.report_pending = True
     challenge.save(update_fields=["report_pending"])
-    challenge_id = challenge.pk
-
-    def dispatch() -> None:
-        from .challenge_tasks import challenge_report_task
-
-        try:
-            challenge_report_task.delay(challenge_id)
-        except Exception:
-            logger.warning("Broker unreachable; challenge %s is reported by beat", challenge_id)
-
-    transaction.on_commit(dispatch)
+    outbox_queue(task=challenge_report_task, args=[challenge.pk])
 
 
 # --- the nominated resolver (R-EDC-4) ---------------------------------------------------------
