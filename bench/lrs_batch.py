@@ -156,8 +156,7 @@ def floor() -> float:
     from lrs_sync.achievement_models import Achievement
 
     rows = [
-        achievement_row(a)
-        for a in Achievement.objects.select_related("learner").order_by("uln")
+        achievement_row(a) for a in Achievement.objects.select_related("learner").order_by("uln")
     ]
     started = time.perf_counter()
     root = submit_request(

@@ -250,18 +250,14 @@ def achievement_batches_build_all(*, acting_user: User | None) -> list[Achieveme
 
 
 def batch_dispatch(*, batch_id: int) -> None:
-    """Send the batch's submission task once this transaction commits. If the broker is down
-    the batch stays Ready and the resume beat sends it later."""
+    """Queue the batch's submission task through the outbox: recorded in this transaction and
+    handed to the broker after commit; if the broker is down, the outbox's beat sends it later
+    (and the resume beat finds a Ready batch nobody sent)."""
+    from outbox.services import outbox_queue
 
-    def send() -> None:
-        from .tasks import achievement_batch_send_task
+    from .tasks import achievement_batch_send_task
 
-        try:
-            achievement_batch_send_task.delay(batch_id)
-        except Exception:  # the broker is out of reach; the resume beat will send it
-            logger.warning("Could not queue achievement batch %s; beat will retry", batch_id)
-
-    transaction.on_commit(send)
+    outbox_queue(task=achievement_batch_send_task, args=[batch_id])
 
 
 @transaction.atomic
