@@ -1,17 +1,15 @@
-"""Personal API tokens for providers' systems, and DRF authentication by them."""
+"""Personal API tokens for providers' systems, and DRF authentication by them. Making and
+revoking a token, which are audited, are services (`accounts.services`)."""
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 from typing import TYPE_CHECKING
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
-
-from audit.services import audit_record
 
 if TYPE_CHECKING:
     from .models import User
@@ -44,32 +42,6 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-
-@transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Make a token for the user; returns the row and the token text, which is never stored."""
-    name = name.strip()
-    if not name:
-        raise ValueError("Give the token a name, such as the system that will use it.")
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100], digest=_digest(raw), hint=raw[:10])
-    audit_record(
-        actor=user,
-        action="api_token.create",
-        target=token,
-        after={"name": token.name, "hint": token.hint},
-    )
-    return token, raw
-
-
-@transaction.atomic
-def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(actor=acting_user, action="api_token.revoke", target=token)
-    return token
 
 
 class PersonalTokenAuthentication(authentication.BaseAuthentication):

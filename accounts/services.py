@@ -1,8 +1,10 @@
-"""Every write to organisations and user accounts, each audited in its own transaction."""
+"""Every write to organisations, user accounts and personal API tokens, each audited in its own
+transaction."""
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.services import audit_record, changed_fields, snapshot
 from awards_portal.client_address import address_throttle_key
 
+from .api_tokens import TOKEN_PREFIX, ApiToken, _digest
 from .emails import email_send
 from .models import Organisation, User
 from .roles import AO_ROLES, PROVIDER_ROLES
@@ -544,3 +547,32 @@ def user_second_factor_reset(*, user: User, acting_user: User) -> None:
         detail={"devices_removed": removed},
         organisation_id=user.organisation_id,
     )
+
+
+# --- Personal API tokens ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Make a token for the user; returns the row and the token text, which is never stored."""
+    name = name.strip()
+    if not name:
+        raise ValueError("Give the token a name, such as the system that will use it.")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name[:100], digest=_digest(raw), hint=raw[:10])
+    audit_record(
+        actor=user,
+        action="api_token.create",
+        target=token,
+        after={"name": token.name, "hint": token.hint},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=acting_user, action="api_token.revoke", target=token)
+    return token

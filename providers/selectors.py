@@ -1,5 +1,7 @@
 """Reads of providers, scoped to what the signed-in user may see (R-ACC-6)."""
 
+from collections.abc import Iterable
+
 from django.db.models import Count, QuerySet
 
 from accounts.models import User
@@ -17,3 +19,15 @@ def providers_visible_to(*, user: User) -> QuerySet[Provider]:
 
 def providers_with_user_counts(*, user: User) -> QuerySet[Provider]:
     return providers_visible_to(user=user).annotate(user_count=Count("organisation__users"))
+
+
+def provider_recipients(*, provider: Provider, roles: Iterable[str]) -> list[str]:
+    """Whom the portal emails at a centre (decision 0080): its active users holding any of the
+    roles that act on the message, in user-name order; if none holds them, every active user,
+    so the message is never lost."""
+    users = User.objects.filter(
+        organisation_id=provider.organisation_id, status=User.Status.ACTIVE
+    ).order_by("username")
+    wanted = set(roles)
+    chosen = [u.email for u in users if wanted.intersection(u.roles)]
+    return chosen or [u.email for u in users]

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import Role
 from awards_portal.working_days import working_day_add, working_days_between
 from qualifications.models import Grade, QualificationUnit
 from qualifications.selectors import rules_of_combination_for
@@ -35,9 +36,6 @@ from .validators import (
     UnitGrade,
     learner_outcome,
 )
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 S = RegistrationStatus
 # Registrations that take part in results: registered (with a number) and onwards.
@@ -478,3 +476,11 @@ def assessment_records_due_for_deletion(
             registration__course_run__provider__organisation_id=user.organisation_id
         )
     return records.filter(record_date__lte=cut_off).order_by("record_date", "pk")
+
+
+def active_verifiers() -> QuerySet[User]:
+    """The awarding organisation's active verifiers (R-RES-1): whom submitted results go to, and
+    whom the review page offers for reassignment."""
+    return User.objects.filter(
+        organisation__kind="ao", status=User.Status.ACTIVE, roles__contains=[Role.VERIFIER]
+    )

@@ -2,82 +2,27 @@
 
 Every other test runs tasks eagerly in the test process; this one proves the deployed path:
 the service commits, sends the task after commit, and a separate worker process does the work.
+The worker is the shared `real_celery_worker` fixture (tests/celery_worker.py).
 """
 
 import datetime
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from pypdf import PdfReader
 
 from accounts.tests.factories import AOStaffFactory
-from awards_portal.celery import app as celery_app
 from certificates.models import Certificate
 from certificates.services import certificate_issue
 from providers.tests.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parent.parent
 WAIT_SECONDS = 120
 
 
-@pytest.fixture
-def real_worker(tmp_path):
-    """A worker process using the test database and the test broker; tasks are not eager."""
-    database = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "awards_portal.settings.test",
-        "CELERY_TASK_ALWAYS_EAGER": "False",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        ),
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "awards_portal",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "-n",
-                f"end-to-end-{os.getpid()}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        previous = celery_app.conf.task_always_eager
-        celery_app.conf.task_always_eager = False
-        try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and worker.poll() is None:
-                if celery_app.control.ping(timeout=0.5):
-                    break
-            else:
-                pytest.fail(f"the worker did not start:\n{log_path.read_text()[-3000:]}")
-            yield log_path
-        finally:
-            celery_app.conf.task_always_eager = previous
-            worker.terminate()
-            worker.wait(timeout=20)
-
-
-def test_r_crt_3_a_worker_process_renders_the_issued_certificate_to_its_pdf(real_worker):
+def test_r_crt_3_a_worker_process_renders_the_issued_certificate_to_its_pdf(real_celery_worker):
     provider = ProviderFactory(e_certificates_enabled=True)
     certificate = certificate_issue(
         provider=provider,
@@ -98,11 +43,27 @@ def test_r_crt_3_a_worker_process_renders_the_issued_certificate_to_its_pdf(real
             break
         time.sleep(0.5)
     else:
-        pytest.fail(f"no PDF after {WAIT_SECONDS} s:\n{real_worker.read_text()[-4000:]}")
+        pytest.fail(f"no PDF after {WAIT_SECONDS} s:\n{real_celery_worker.log()[-4000:]}")
 
     # The worker, not this process, did the work: its log shows the task received and succeeded.
-    log = real_worker.read_text()
+    log = real_celery_worker.log()
     assert "received" in log and "succeeded" in log, log[-3000:]
     text = "".join(page.extract_text() for page in PdfReader(certificate.pdf.path).pages)
     assert "Priya Worker-Test" in text
     assert certificate.number.replace("-", "") in text.replace("-", "")
+
+
+def test_the_shared_worker_can_be_killed_and_restarted_with_more_environment(
+    real_celery_worker,
+):
+    """What later tests rely on: SIGKILL as a lost machine, a restart under the same name and log,
+    and environment handed to the worker process (such as a live server's URL)."""
+    first_pid = real_celery_worker.pid
+    real_celery_worker.kill()
+    assert not real_celery_worker.is_running
+
+    real_celery_worker.restart(env={"AWARDS_TEST_HANDED_OVER": "yes"})
+    assert real_celery_worker.is_running and real_celery_worker.pid != first_pid
+    environ = Path(f"/proc/{real_celery_worker.pid}/environ").read_bytes().split(b"\0")
+    assert b"AWARDS_TEST_HANDED_OVER=yes" in environ
+    assert real_celery_worker.log_path.exists()

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.api_tokens import api_token_create
 from accounts.roles import PROVIDER_ROLES
+from accounts.services import api_token_create
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import sign_in
 from certificates.tests.factories import CertificateFactory, RenderJobFactory

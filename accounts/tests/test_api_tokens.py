@@ -2,8 +2,9 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.api_tokens import ApiToken, api_token_create, api_token_revoke
+from accounts.api_tokens import ApiToken
 from accounts.models import User
+from accounts.services import api_token_create, api_token_revoke
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import sign_in
 from audit.models import AuditEvent

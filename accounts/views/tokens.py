@@ -6,8 +6,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ..api_tokens import ApiToken, api_token_create, api_token_revoke
+from ..api_tokens import ApiToken
 from ..http import AuthenticatedHttpRequest
+from ..services import api_token_create, api_token_revoke
 
 
 @login_required

@@ -66,7 +66,8 @@ def test_r_crt_1_a_number_collision_draws_a_new_number(issue_kwargs):
     taken = CertificateFactory()
     fresh = "0000000000"
     with mock.patch(
-        "certificates.services.certificate_number_generate", side_effect=[taken.number, fresh]
+        "certificates.services.issuing.certificate_number_generate",
+        side_effect=[taken.number, fresh],
     ):
         certificate = services.certificate_issue(**issue_kwargs, render=False)
 
@@ -188,7 +189,8 @@ def test_a_render_job_that_fails_records_the_error_and_can_be_retried(
     certificates = CertificateFactory.create_batch(2, provider=provider)
     with (
         mock.patch(
-            "certificates.services.certificates_render_pdfs", side_effect=OSError("disk full")
+            "certificates.services.render_jobs.certificates_render_pdfs",
+            side_effect=OSError("disk full"),
         ),
         django_capture_on_commit_callbacks(execute=True),
     ):

@@ -223,7 +223,7 @@ def test_upload_refuses_when_records_changed_since_validation(
 def test_large_file_is_validated_and_uploaded_in_the_background(
     provider, qualification, importer, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(imports, "BACKGROUND_ROWS", 2)
+    monkeypatch.setattr(imports.jobs, "BACKGROUND_ROWS", 2)
     learners = [LearnerFactory(provider=provider) for _ in range(4)]
     content = csv_file(*[[qualification.number, x.uln, "Registered"] for x in learners])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -741,7 +741,7 @@ def test_a_fault_during_upload_changes_nothing_and_lets_the_user_try_again(
     def broken(*args, **kwargs):
         raise ValueError("a fault")
 
-    monkeypatch.setattr(imports, "registration_requests_accept", broken)
+    monkeypatch.setattr(imports.applying, "registration_requests_accept", broken)
     job = registration_import_upload(job=job, acting_user=importer)
     assert job.status == ImportJob.Status.VALIDATED
     assert "nothing was changed" in job.result["failed"]

@@ -751,7 +751,7 @@ def test_a_number_taken_between_the_check_and_the_save_is_reported_at_the_number
 
     RegistrationFactory(course_run=course_run, status=S.REGISTERED, registration_number="LEG-2")
     registration = RegistrationFactory(course_run=course_run, learner=learner)
-    monkeypatch.setattr(services, "_number_taken_errors", lambda **kwargs: [])
+    monkeypatch.setattr(services.registering, "_number_taken_errors", lambda **kwargs: [])
     with pytest.raises(RegistrationRejected) as caught:
         registration_update_status(
             registration=registration,

@@ -1,51 +1,32 @@
-"""CSV import of registrations in two steps, Validate then Upload (R-REG-6 to R-REG-14).
-
-- `registration_import_start` stores the file in an ImportJob and validates it: at once for a
-  small file, in a Celery task for a large one. Validating writes nothing but the job's report.
-- `registration_import_upload` applies the accepted rows, all or nothing, in one transaction.
-  It plans the file again against the records as they are now (rows locked), and uploads only if
-  the plan is the one the user saw; otherwise the report is refreshed for the user to review.
-- A row is checked by the same rules as the forms and the API
-  (`validators.registration_change_errors`), after the import's own matching rules
-  (`import_rules`). Lookups are made in bulk (a few queries per table, whatever the size) and
-  writes in batches, so the largest file (2 MB, about 25,000 rows) takes seconds."""
+"""Planning (Validate): who may import, and the plan of what Upload would do with each row of
+a file, with every problem found. Planning writes nothing."""
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.roles import Capability
-from audit.context import client_ip
-from audit.models import AuditEvent
-from audit.services import audit_record, changed_fields, snapshot
-from awards_portal.csv_upload import decode_csv_bytes
 from learners.models import Learner
 from learners.validators import uln_error
 from qualifications.models import Qualification
 from qualifications.selectors import approved_qualification_ids
 from qualifications.validators import qualification_number_check
 
-from .csv_format import (
+from ..csv_format import (
     COLUMN_LABELS,
-    MAX_FILE_BYTES,
     CsvRow,
-    count_data_lines,
     parse_registration_csv,
 )
-from .import_rules import (
+from ..import_rules import (
     CourseRunOption,
     KnownRegistration,
     course_run_for_new_registration,
@@ -53,10 +34,10 @@ from .import_rules import (
     record_from_row,
     registration_match,
 )
-from .models import CourseRun, ImportJob, Registration, RegistrationStatus
-from .numbers import registration_number_normalise
-from .services import REGISTRATION_AUDIT_FIELDS, acting_as_ao, registration_requests_accept
-from .validators import (
+from ..models import CourseRun, Registration, RegistrationStatus
+from ..numbers import registration_number_normalise
+from ..services import acting_as_ao
+from ..validators import (
     RegistrationFacts,
     RegistrationRecord,
     is_registration_request,
@@ -67,11 +48,7 @@ if TYPE_CHECKING:
     from accounts.models import User
     from providers.models import Provider
 
-logger = logging.getLogger(__name__)
 
-# Files with more rows than this are validated and uploaded by a Celery task.
-BACKGROUND_ROWS = getattr(settings, "REGISTRATION_IMPORT_BACKGROUND_ROWS", 2000)
-WRITE_BATCH = 1000
 PROGRESS_EVERY = 500
 NOT_IMPORTED = "Not imported"
 RECORD_FIELDS = tuple(f.name for f in fields(RegistrationRecord))
@@ -538,396 +515,3 @@ def _plan_row(
             registration=registration,
         )
     )
-
-
-# Applying (Upload) ---------------------------------------------------------------------------
-
-
-def _set_record(registration: Registration, record: RegistrationRecord) -> None:
-    for name in RECORD_FIELDS:
-        setattr(registration, name, getattr(record, name))
-    registration.registration_number = record.registration_number or None
-
-
-# Column -> PostgreSQL array type, for `_registrations_update`.
-UPDATE_COLUMNS = (
-    ("status", "text"),
-    ("registration_number", "text"),
-    ("registration_date", "date"),
-    ("achieved_date", "date"),
-    ("certificate_claimed_date", "date"),
-    ("certificate_sent_date", "date"),
-    ("certificate_received_date", "date"),
-    ("postal_tracking_reference", "text"),
-    ("updated_at", "timestamptz"),
-)
-
-
-def _registrations_update(registrations: Sequence[Registration]) -> None:
-    """Write the record fields of many registrations: one UPDATE per batch joined to arrays
-    (`unnest`), which PostgreSQL runs in linear time; Django's bulk_update builds a CASE per
-    field and row, which takes tens of seconds for the largest file."""
-    table = Registration._meta.db_table
-    assignments = ", ".join(f"{name} = v.{name}" for name, _ in UPDATE_COLUMNS)
-    arrays = ", ".join(f"%s::{kind}[]" for _, kind in UPDATE_COLUMNS)
-    names = ", ".join(name for name, _ in UPDATE_COLUMNS)
-    sql = (
-        f"UPDATE {table} AS r SET {assignments} "  # noqa: S608 - names are constants
-        f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {names}) WHERE r.id = v.id"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(registrations), 5 * WRITE_BATCH):
-            batch = registrations[start : start + 5 * WRITE_BATCH]
-            params: list[list[Any]] = [[r.pk for r in batch]]
-            params += [[getattr(r, name) for r in batch] for name, _ in UPDATE_COLUMNS]
-            cursor.execute(sql, params)
-
-
-def _audit_event(
-    *,
-    acting_user: User | None,
-    organisation_id: int,
-    action: str,
-    registration: Registration,
-    before: dict[str, Any],
-    after: dict[str, Any],
-    detail: dict[str, Any],
-    ip: str | None,
-    now: Any,
-) -> AuditEvent:
-    """The row `audit.services.audit_record` would write, built for one bulk insert."""
-    return AuditEvent(
-        occurred_at=now,
-        actor=acting_user,
-        actor_username=acting_user.username if acting_user is not None else "",
-        organisation_id=organisation_id,
-        ip_address=ip,
-        action=action,
-        object_type=Registration._meta.label_lower,
-        object_id=str(registration.pk),
-        object_repr=str(registration)[:200],
-        before=before,
-        after=after,
-        detail=detail,
-    )
-
-
-def _apply_plan(
-    plan: ImportPlan, *, job: ImportJob, provider: Provider, acting_user: User | None
-) -> dict[str, Any]:
-    now = timezone.now()
-    ip = client_ip()
-    creates = [p for p in plan.planned if p.action == "create"]
-    updates = [p for p in plan.planned if p.action == "update"]
-    changing = creates + updates
-    accepted = registration_requests_accept([(p.current, p.proposed) for p in changing])
-    issued: list[dict[str, Any]] = []
-
-    new_registrations = []
-    for planned, record in zip(creates, accepted[: len(creates)], strict=True):
-        registration = Registration(
-            learner_id=planned.learner_id,
-            course_run_id=planned.course_run_id,
-            created_at=now,
-            updated_at=now,
-        )
-        _set_record(registration, record)
-        new_registrations.append(registration)
-    Registration.objects.bulk_create(new_registrations, batch_size=WRITE_BATCH)
-
-    events: list[AuditEvent] = []
-    for planned, registration in zip(creates, new_registrations, strict=True):
-        events.append(
-            _audit_event(
-                acting_user=acting_user,
-                organisation_id=provider.organisation_id,
-                action="registration.create",
-                registration=registration,
-                before={},
-                after=snapshot(registration, REGISTRATION_AUDIT_FIELDS),
-                detail={"import_job": job.pk, "row": planned.row},
-                ip=ip,
-                now=now,
-            )
-        )
-    changed: list[Registration] = []
-    for planned, record in zip(updates, accepted[len(creates) :], strict=True):
-        existing = planned.registration
-        assert existing is not None
-        before = snapshot(existing, REGISTRATION_AUDIT_FIELDS)
-        _set_record(existing, record)
-        existing.updated_at = now
-        old, new = changed_fields(before, snapshot(existing, REGISTRATION_AUDIT_FIELDS))
-        changed.append(existing)
-        events.append(
-            _audit_event(
-                acting_user=acting_user,
-                organisation_id=provider.organisation_id,
-                action="registration.update",
-                registration=existing,
-                before=old,
-                after=new,
-                detail={"import_job": job.pk, "row": planned.row},
-                ip=ip,
-                now=now,
-            )
-        )
-    _registrations_update(changed)
-    AuditEvent.objects.bulk_create(events, batch_size=WRITE_BATCH)
-
-    for planned, record in zip(changing, accepted, strict=True):
-        if planned.is_request:
-            issued.append(
-                {
-                    "row": planned.row,
-                    "uln": planned.uln,
-                    "qualification_number": planned.qualification_number,
-                    "registration_number": record.registration_number,
-                }
-            )
-    return {
-        "created": len(creates),
-        "updated": len(updates),
-        "unchanged": len(plan.planned) - len(changing),
-        "numbers_issued": issued,
-    }
-
-
-# Jobs ----------------------------------------------------------------------------------------
-
-
-def progress_key(job_id: int) -> str:
-    return f"registrations:import:{job_id}:progress"
-
-
-def import_progress_set(job_id: int, phase: str, done: int, total: int) -> None:
-    """Progress of a background job, for the page to poll; best effort (the cache may be down)."""
-    try:
-        cache.set(progress_key(job_id), {"phase": phase, "done": done, "total": total}, 3600)
-    except Exception:  # progress is a nicety; the job row holds the outcome
-        logger.warning("Could not record import progress for job %s", job_id)
-
-
-def import_progress_get(job_id: int) -> dict[str, Any]:
-    try:
-        return cache.get(progress_key(job_id)) or {}
-    except Exception:
-        return {}
-
-
-def runs_in_background(job: ImportJob) -> bool:
-    return job.data_rows > BACKGROUND_ROWS
-
-
-def _store_report(job: ImportJob, plan: ImportPlan) -> None:
-    job.file_error = plan.file_error
-    job.data_rows = plan.data_rows if not plan.file_error else job.data_rows
-    job.errors = plan.report
-    job.accepted_count = len(plan.planned)
-    job.rejected_row_count = len(plan.rejected_rows)
-    job.error_count = len(plan.report)
-    job.summary = plan.summary() if not plan.file_error else {}
-    job.validated_at = timezone.now()
-    job.status = ImportJob.Status.REFUSED if plan.file_error else ImportJob.Status.VALIDATED
-
-
-def import_file_check(*, file_name: str, size: int, head: bytes) -> None:
-    """R-REG-7, before anything is stored: a CSV file under 2 MB. Raises ImportRefused."""
-    if size >= MAX_FILE_BYTES:
-        raise ImportRefused(
-            f"The file is {size / (1024 * 1024):.1f} MB; files must be smaller than 2 MB. Split "
-            "it into smaller files and import each."
-        )
-    if size == 0:
-        raise ImportRefused("The file is empty. Choose a CSV file with a header row.")
-    if not file_name.lower().endswith((".csv", ".txt")):
-        raise ImportRefused(
-            f"{file_name} is not a CSV file. Choose a file saved as CSV (its name ends in .csv)."
-        )
-    _, problem = decode_csv_bytes(head)
-    if problem:
-        raise ImportRefused(problem)
-
-
-def registration_import_start(
-    *,
-    provider: Provider,
-    file_name: str,
-    content: bytes,
-    separator: str,
-    acting_user: User,
-) -> ImportJob:
-    """Store the file and validate it (now, or in the background for a large file). Nothing but
-    the job changes (R-REG-8). Raises ImportRefused or PermissionDenied."""
-    import_permission_check(acting_user=acting_user, provider=provider)
-    import_file_check(file_name=file_name, size=len(content), head=content)
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            provider=provider,
-            created_by=acting_user,
-            file_name=file_name[:255],
-            content=content,
-            separator=separator,
-            data_rows=count_data_lines(content),
-        )
-        audit_record(
-            actor=acting_user,
-            action="registrations.import_started",
-            target=job,
-            detail={"file_name": job.file_name, "rows": job.data_rows, "provider": provider.pk},
-            organisation_id=provider.organisation_id,
-        )
-        if runs_in_background(job):
-            from .tasks import registration_import_validate_task
-
-            import_progress_set(job.pk, "validating", 0, job.data_rows)
-            transaction.on_commit(lambda: registration_import_validate_task.delay(job.pk))
-            return job
-    return registration_import_validate(job_id=job.pk)
-
-
-def registration_import_validate(*, job_id: int) -> ImportJob:
-    """Validate a stored file and keep the report on the job. Idempotent: a job that is no
-    longer waiting to be validated is returned as it is."""
-    job = ImportJob.objects.select_related("provider", "created_by").get(pk=job_id)
-    if job.status != ImportJob.Status.VALIDATING:
-        return job
-    plan = registration_import_plan(
-        content=bytes(job.content),
-        separator=job.separator,
-        provider=job.provider,
-        acting_user=job.created_by,
-        progress=lambda done, total: import_progress_set(job.pk, "validating", done, total),
-    )
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status != ImportJob.Status.VALIDATING:
-            return job
-        _store_report(job, plan)
-        job.save()
-        audit_record(
-            actor=job.created_by,
-            action="registrations.import_validated",
-            target=job,
-            detail={
-                "rows": job.data_rows,
-                "accepted": job.accepted_count,
-                "errors": job.error_count,
-                "file_error": job.file_error,
-            },
-            organisation_id=job.provider.organisation_id,
-        )
-    return job
-
-
-def registration_import_upload(*, job: ImportJob, acting_user: User) -> ImportJob:
-    """Upload a validated job's accepted rows (now, or in the background for a large file).
-    A second request for the same job does nothing."""
-    import_permission_check(acting_user=acting_user, provider=job.provider)
-    started = ImportJob.objects.filter(
-        pk=job.pk, status=ImportJob.Status.VALIDATED, accepted_count__gt=0
-    ).update(status=ImportJob.Status.UPLOADING, upload_requested_by=acting_user)
-    job.refresh_from_db()
-    if not started:
-        return job
-    if runs_in_background(job):
-        from .tasks import registration_import_upload_task
-
-        import_progress_set(job.pk, "uploading", 0, job.accepted_count)
-        transaction.on_commit(lambda: registration_import_upload_task.delay(job.pk))
-        return job
-    return registration_import_run_upload(job_id=job.pk)
-
-
-def registration_import_run_upload(*, job_id: int) -> ImportJob:
-    """Apply the accepted rows of a job marked Uploading: all or nothing, in one transaction.
-    Idempotent: a job that is not Uploading is returned as it is."""
-    try:
-        with transaction.atomic():
-            job = (
-                ImportJob.objects.select_for_update(of=("self",))
-                .select_related("provider", "upload_requested_by")
-                .get(pk=job_id)
-            )
-            if job.status != ImportJob.Status.UPLOADING:
-                return job
-            acting_user = job.upload_requested_by
-            plan = registration_import_plan(
-                content=bytes(job.content),
-                separator=job.separator,
-                provider=job.provider,
-                acting_user=acting_user,
-                lock=True,
-                progress=lambda done, total: import_progress_set(
-                    job.pk, "uploading", done // 2, total
-                ),
-            )
-            if plan.file_error or plan.digest() != job.summary.get("digest"):
-                # Records changed since the user validated: show them the report as it is now.
-                _store_report(job, plan)
-                job.result = {
-                    "stale": "Records changed since this file was validated, so nothing was "
-                    "uploaded. The report below is up to date: review it and upload again."
-                }
-                job.save()
-                return job
-            result = _apply_plan(plan, job=job, provider=job.provider, acting_user=acting_user)
-            job.status = ImportJob.Status.UPLOADED
-            job.uploaded_at = timezone.now()
-            job.result = result
-            job.save()
-            audit_record(
-                actor=acting_user,
-                action="registrations.import_uploaded",
-                target=job,
-                detail={
-                    "created": result["created"],
-                    "updated": result["updated"],
-                    "unchanged": result["unchanged"],
-                    "numbers_issued": len(result["numbers_issued"]),
-                    "file_name": job.file_name,
-                },
-                organisation_id=job.provider.organisation_id,
-            )
-            import_progress_set(job.pk, "uploading", job.accepted_count, job.accepted_count)
-            return job
-    except DatabaseError:
-        logger.exception("Registration import %s failed to upload", job_id)
-        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.UPLOADING).update(
-            status=ImportJob.Status.VALIDATED,
-            result={
-                "failed": "The upload could not be completed, so nothing was changed (another "
-                "change to the same records may have happened at the same time). Upload again."
-            },
-        )
-        return ImportJob.objects.get(pk=job_id)
-    except Exception:
-        # A fault in the portal: the transaction rolled back, so the user may simply try again.
-        logger.exception("Registration import %s failed to upload", job_id)
-        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.UPLOADING).update(
-            status=ImportJob.Status.VALIDATED,
-            result={
-                "failed": "The upload could not be completed because of a fault in the portal, "
-                "so nothing was changed. Try again, and tell the awarding organisation if it "
-                "happens again."
-            },
-        )
-        return ImportJob.objects.get(pk=job_id)
-
-
-def registration_import_cancel(*, job: ImportJob, acting_user: User) -> ImportJob:
-    """Cancel a validated import: nothing is uploaded, the report stays for reference."""
-    import_permission_check(acting_user=acting_user, provider=job.provider)
-    with transaction.atomic():
-        cancelled = ImportJob.objects.filter(
-            pk=job.pk, status__in=[ImportJob.Status.VALIDATED, ImportJob.Status.REFUSED]
-        ).update(status=ImportJob.Status.CANCELLED, cancelled_at=timezone.now())
-        job.refresh_from_db()
-        if cancelled:
-            audit_record(
-                actor=acting_user,
-                action="registrations.import_cancelled",
-                target=job,
-                organisation_id=job.provider.organisation_id,
-            )
-    return job

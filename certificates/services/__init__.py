@@ -1,0 +1,90 @@
+"""Every write to certificates, one module per stage: issue, replace and revoke, render jobs,
+download records and public checks.
+
+`from certificates import services` gives every stage's public services, re-exported here."""
+
+from .downloads import (
+    CertificateReplaced,
+    StoredPdfError,
+    certificate_list_viewed,
+    certificate_pdf_download,
+    render_job_print_pdf,
+    render_job_viewed,
+    render_job_zip_download,
+    user_may_download,
+)
+from .issuing import (
+    IDENTITY_FIELDS,
+    MAX_LENGTHS,
+    NUMBER_ATTEMPTS,
+    SNAPSHOT_FIELDS,
+    certificate_issue,
+)
+from .public_checks import (
+    CheckResult,
+    certificate_check_by_name_and_number,
+    certificate_check_by_pdf,
+    certificate_check_by_token,
+)
+from .render_jobs import (
+    RENDER_CHUNK_SIZE,
+    RENDER_JOB_MAX_ATTEMPTS,
+    RENDER_JOB_STALE_AFTER,
+    _pdf_name,
+    certificates_render,
+    render_job_create,
+    render_job_dispatch,
+    render_job_fail,
+    render_job_is_stale,
+    render_job_may_retry,
+    render_job_progress,
+    render_job_retry,
+    render_job_start,
+    render_jobs_resume,
+)
+from .replacement import (
+    NOTIFIED_ROLES,
+    STATUS_FIELDS,
+    certificate_provider_notify,
+    certificate_replace,
+    certificate_revoke,
+)
+
+__all__ = [
+    "IDENTITY_FIELDS",
+    "MAX_LENGTHS",
+    "NOTIFIED_ROLES",
+    "NUMBER_ATTEMPTS",
+    "RENDER_CHUNK_SIZE",
+    "RENDER_JOB_MAX_ATTEMPTS",
+    "RENDER_JOB_STALE_AFTER",
+    "SNAPSHOT_FIELDS",
+    "STATUS_FIELDS",
+    "CertificateReplaced",
+    "CheckResult",
+    "StoredPdfError",
+    "_pdf_name",
+    "certificate_check_by_name_and_number",
+    "certificate_check_by_pdf",
+    "certificate_check_by_token",
+    "certificate_issue",
+    "certificate_list_viewed",
+    "certificate_pdf_download",
+    "certificate_provider_notify",
+    "certificate_replace",
+    "certificate_revoke",
+    "certificates_render",
+    "render_job_create",
+    "render_job_dispatch",
+    "render_job_fail",
+    "render_job_is_stale",
+    "render_job_may_retry",
+    "render_job_print_pdf",
+    "render_job_progress",
+    "render_job_retry",
+    "render_job_start",
+    "render_job_viewed",
+    "render_job_zip_download",
+    "render_jobs_resume",
+    "user_may_download",
+]

@@ -1,0 +1,159 @@
+"""Public checks (R-CRT-2): by name and number, by QR token and by PDF, throttled, cached and
+recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import check_buffer, public_cache
+from ..models import Certificate, CertificateCheck
+from ..throttles import Throttled, check_failed, check_throttle, check_throttle_and_fetch
+from ..validators import (
+    certificate_number_normalise,
+    learner_names_match,
+    pdf_sha256,
+)
+
+# --- public checks (R-CRT-2) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    certificate: Certificate | None = None
+    throttled: Throttled | None = None
+    # The public result fragment for a match, when the answer came with it (public_cache.py).
+    html: str = ""
+
+    @property
+    def matched(self) -> bool:
+        return self.certificate is not None
+
+
+def _record_check(
+    *,
+    method: str,
+    outcome: str,
+    client_address: str | None,
+    certificate: Certificate | None = None,
+    number_tried: str = "",
+) -> None:
+    # Appended to Redis and written to PostgreSQL in bulk by beat (check_buffer.py); written
+    # directly if Redis cannot take it. The AO's check counts lag by at most the flush interval.
+    check_buffer.check_record(
+        method=method,
+        outcome=outcome,
+        client_address=client_address,
+        certificate_id=certificate.pk if certificate is not None else None,
+        number_tried=number_tried,
+    )
+
+
+def _public_queryset() -> Any:
+    # Only the certificate's own columns: the check page shows nothing else (R-CRT-2), and on
+    # the busiest page a join would cost time for nothing.
+    return Certificate.objects.all()
+
+
+def _public_lookup(cached: bytes | None, keys: list[str], **lookup: str) -> public_cache.Cached:
+    """The certificate for this token or number, from the cache, else PostgreSQL (then kept)."""
+    answer = public_cache.decode(cached)
+    if answer.hit:
+        return answer
+    certificate = _public_queryset().filter(**lookup).first()
+    if certificate is not None:  # kept under both keys: a QR check warms the check by number
+        keys = [
+            public_cache.token_key(certificate.qr_token),
+            public_cache.number_key(certificate.number),
+        ]
+    html = public_cache.fill(keys=keys, certificate=certificate)
+    return public_cache.Cached(hit=True, certificate=certificate, html=html)
+
+
+def certificate_check_by_name_and_number(
+    *,
+    learner_name: str,
+    number: str,
+    client_address: str | None,
+    method: str = CertificateCheck.Method.NAME_AND_NUMBER,
+) -> CheckResult:
+    """Check learner name + certificate number, throttled and recorded (R-CRT-2).
+
+    A wrong name and a wrong number give the same answer, so the check reveals nothing about
+    which part was wrong. Both are answered from the cache once looked up (a number that
+    matches nothing is kept too), so neither is slower than the other.
+    """
+    canonical = certificate_number_normalise(number)
+    key = public_cache.number_key(canonical)
+    throttled, (cached,) = check_throttle_and_fetch(
+        client_address=client_address, number=canonical, fetch=[key]
+    )
+    if throttled:
+        _record_check(
+            method=method,
+            outcome=CertificateCheck.Outcome.THROTTLED,
+            client_address=client_address,
+            number_tried=canonical,
+        )
+        return CheckResult(throttled=throttled)
+    answer = _public_lookup(cached, [key], number=canonical)
+    certificate, html = answer.certificate, answer.html
+    if certificate is not None and not learner_names_match(learner_name, certificate.learner_name):
+        certificate, html = None, ""
+    if certificate is None:
+        check_failed(number=canonical)
+    _record_check(
+        method=method,
+        outcome=CertificateCheck.Outcome.MATCH
+        if certificate
+        else CertificateCheck.Outcome.NO_MATCH,
+        client_address=client_address,
+        certificate=certificate,
+        number_tried=canonical,
+    )
+    return CheckResult(certificate=certificate, html=html)
+
+
+def certificate_check_by_token(*, token: str, client_address: str | None) -> CheckResult:
+    """The QR code's link: the token alone identifies the certificate (R-CRT-1, R-CRT-2)."""
+    keys = [public_cache.token_key(token)] if token else []
+    throttled, fetched = check_throttle_and_fetch(client_address=client_address, fetch=keys)
+    if throttled:
+        _record_check(
+            method=CertificateCheck.Method.QR_CODE,
+            outcome=CertificateCheck.Outcome.THROTTLED,
+            client_address=client_address,
+        )
+        return CheckResult(throttled=throttled)
+    answer = _public_lookup(fetched[0], keys, qr_token=token) if token else public_cache.MISS
+    _record_check(
+        method=CertificateCheck.Method.QR_CODE,
+        outcome=CertificateCheck.Outcome.MATCH
+        if answer.certificate
+        else CertificateCheck.Outcome.NO_MATCH,
+        client_address=client_address,
+        certificate=answer.certificate,
+    )
+    return CheckResult(certificate=answer.certificate, html=answer.html)
+
+
+def certificate_check_by_pdf(*, content: bytes, client_address: str | None) -> CheckResult:
+    """Is this file, byte for byte, a certificate PDF the AO issued? Compared by SHA-256."""
+    throttled = check_throttle(client_address=client_address)
+    if throttled:
+        _record_check(
+            method=CertificateCheck.Method.PDF_UPLOAD,
+            outcome=CertificateCheck.Outcome.THROTTLED,
+            client_address=client_address,
+        )
+        return CheckResult(throttled=throttled)
+    certificate = _public_queryset().filter(pdf_sha256=pdf_sha256(content)).first()
+    _record_check(
+        method=CertificateCheck.Method.PDF_UPLOAD,
+        outcome=CertificateCheck.Outcome.MATCH
+        if certificate
+        else CertificateCheck.Outcome.NO_MATCH,
+        client_address=client_address,
+        certificate=certificate,
+    )
+    return CheckResult(certificate=certificate)

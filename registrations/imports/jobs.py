@@ -1,0 +1,290 @@
+"""The import job's lifecycle: start, validate (at once or in Celery), upload, cancel, progress
+and the stored report."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from awards_portal.csv_upload import decode_csv_bytes
+
+from ..csv_format import (
+    MAX_FILE_BYTES,
+    count_data_lines,
+)
+from ..models import ImportJob
+from .applying import _apply_plan
+from .planning import ImportPlan, ImportRefused, import_permission_check, registration_import_plan
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from providers.models import Provider
+
+logger = logging.getLogger(__name__)
+
+
+# Files with more rows than this are validated and uploaded by a Celery task.
+BACKGROUND_ROWS = getattr(settings, "REGISTRATION_IMPORT_BACKGROUND_ROWS", 2000)
+
+
+# Jobs ----------------------------------------------------------------------------------------
+
+
+def progress_key(job_id: int) -> str:
+    return f"registrations:import:{job_id}:progress"
+
+
+def import_progress_set(job_id: int, phase: str, done: int, total: int) -> None:
+    """Progress of a background job, for the page to poll; best effort (the cache may be down)."""
+    try:
+        cache.set(progress_key(job_id), {"phase": phase, "done": done, "total": total}, 3600)
+    except Exception:  # progress is a nicety; the job row holds the outcome
+        logger.warning("Could not record import progress for job %s", job_id)
+
+
+def import_progress_get(job_id: int) -> dict[str, Any]:
+    try:
+        return cache.get(progress_key(job_id)) or {}
+    except Exception:
+        return {}
+
+
+def runs_in_background(job: ImportJob) -> bool:
+    return job.data_rows > BACKGROUND_ROWS
+
+
+def _store_report(job: ImportJob, plan: ImportPlan) -> None:
+    job.file_error = plan.file_error
+    job.data_rows = plan.data_rows if not plan.file_error else job.data_rows
+    job.errors = plan.report
+    job.accepted_count = len(plan.planned)
+    job.rejected_row_count = len(plan.rejected_rows)
+    job.error_count = len(plan.report)
+    job.summary = plan.summary() if not plan.file_error else {}
+    job.validated_at = timezone.now()
+    job.status = ImportJob.Status.REFUSED if plan.file_error else ImportJob.Status.VALIDATED
+
+
+def import_file_check(*, file_name: str, size: int, head: bytes) -> None:
+    """R-REG-7, before anything is stored: a CSV file under 2 MB. Raises ImportRefused."""
+    if size >= MAX_FILE_BYTES:
+        raise ImportRefused(
+            f"The file is {size / (1024 * 1024):.1f} MB; files must be smaller than 2 MB. Split "
+            "it into smaller files and import each."
+        )
+    if size == 0:
+        raise ImportRefused("The file is empty. Choose a CSV file with a header row.")
+    if not file_name.lower().endswith((".csv", ".txt")):
+        raise ImportRefused(
+            f"{file_name} is not a CSV file. Choose a file saved as CSV (its name ends in .csv)."
+        )
+    _, problem = decode_csv_bytes(head)
+    if problem:
+        raise ImportRefused(problem)
+
+
+def registration_import_start(
+    *,
+    provider: Provider,
+    file_name: str,
+    content: bytes,
+    separator: str,
+    acting_user: User,
+) -> ImportJob:
+    """Store the file and validate it (now, or in the background for a large file). Nothing but
+    the job changes (R-REG-8). Raises ImportRefused or PermissionDenied."""
+    import_permission_check(acting_user=acting_user, provider=provider)
+    import_file_check(file_name=file_name, size=len(content), head=content)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            provider=provider,
+            created_by=acting_user,
+            file_name=file_name[:255],
+            content=content,
+            separator=separator,
+            data_rows=count_data_lines(content),
+        )
+        audit_record(
+            actor=acting_user,
+            action="registrations.import_started",
+            target=job,
+            detail={"file_name": job.file_name, "rows": job.data_rows, "provider": provider.pk},
+            organisation_id=provider.organisation_id,
+        )
+        if runs_in_background(job):
+            from ..tasks import registration_import_validate_task
+
+            import_progress_set(job.pk, "validating", 0, job.data_rows)
+            transaction.on_commit(lambda: registration_import_validate_task.delay(job.pk))
+            return job
+    return registration_import_validate(job_id=job.pk)
+
+
+def registration_import_validate(*, job_id: int) -> ImportJob:
+    """Validate a stored file and keep the report on the job. Idempotent: a job that is no
+    longer waiting to be validated is returned as it is. A fault in the portal marks the job
+    failed (nothing was changed) and is raised again."""
+    try:
+        return _validate(job_id)
+    except ImportJob.DoesNotExist:
+        raise
+    except Exception:
+        logger.exception("Registration import %s failed to validate", job_id)
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
+            status=ImportJob.Status.FAILED,
+            file_error="The file could not be validated because of a fault in the portal. "
+            "Nothing was changed. Try again, and tell the awarding organisation if it happens "
+            "again.",
+        )
+        raise
+
+
+def _validate(job_id: int) -> ImportJob:
+    job = ImportJob.objects.select_related("provider", "created_by").get(pk=job_id)
+    if job.status != ImportJob.Status.VALIDATING:
+        return job
+    plan = registration_import_plan(
+        content=bytes(job.content),
+        separator=job.separator,
+        provider=job.provider,
+        acting_user=job.created_by,
+        progress=lambda done, total: import_progress_set(job.pk, "validating", done, total),
+    )
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status != ImportJob.Status.VALIDATING:
+            return job
+        _store_report(job, plan)
+        job.save()
+        audit_record(
+            actor=job.created_by,
+            action="registrations.import_validated",
+            target=job,
+            detail={
+                "rows": job.data_rows,
+                "accepted": job.accepted_count,
+                "errors": job.error_count,
+                "file_error": job.file_error,
+            },
+            organisation_id=job.provider.organisation_id,
+        )
+    return job
+
+
+def registration_import_upload(*, job: ImportJob, acting_user: User) -> ImportJob:
+    """Upload a validated job's accepted rows (now, or in the background for a large file).
+    A second request for the same job does nothing."""
+    import_permission_check(acting_user=acting_user, provider=job.provider)
+    started = ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.VALIDATED, accepted_count__gt=0
+    ).update(status=ImportJob.Status.UPLOADING, upload_requested_by=acting_user)
+    job.refresh_from_db()
+    if not started:
+        return job
+    if runs_in_background(job):
+        from ..tasks import registration_import_upload_task
+
+        import_progress_set(job.pk, "uploading", 0, job.accepted_count)
+        transaction.on_commit(lambda: registration_import_upload_task.delay(job.pk))
+        return job
+    return registration_import_run_upload(job_id=job.pk)
+
+
+def registration_import_run_upload(*, job_id: int) -> ImportJob:
+    """Apply the accepted rows of a job marked Uploading: all or nothing, in one transaction.
+    Idempotent: a job that is not Uploading is returned as it is."""
+    try:
+        with transaction.atomic():
+            job = (
+                ImportJob.objects.select_for_update(of=("self",))
+                .select_related("provider", "upload_requested_by")
+                .get(pk=job_id)
+            )
+            if job.status != ImportJob.Status.UPLOADING:
+                return job
+            acting_user = job.upload_requested_by
+            plan = registration_import_plan(
+                content=bytes(job.content),
+                separator=job.separator,
+                provider=job.provider,
+                acting_user=acting_user,
+                lock=True,
+                progress=lambda done, total: import_progress_set(
+                    job.pk, "uploading", done // 2, total
+                ),
+            )
+            if plan.file_error or plan.digest() != job.summary.get("digest"):
+                # Records changed since the user validated: show them the report as it is now.
+                _store_report(job, plan)
+                job.result = {
+                    "stale": "Records changed since this file was validated, so nothing was "
+                    "uploaded. The report below is up to date: review it and upload again."
+                }
+                job.save()
+                return job
+            result = _apply_plan(plan, job=job, provider=job.provider, acting_user=acting_user)
+            job.status = ImportJob.Status.UPLOADED
+            job.uploaded_at = timezone.now()
+            job.result = result
+            job.save()
+            audit_record(
+                actor=acting_user,
+                action="registrations.import_uploaded",
+                target=job,
+                detail={
+                    "created": result["created"],
+                    "updated": result["updated"],
+                    "unchanged": result["unchanged"],
+                    "numbers_issued": len(result["numbers_issued"]),
+                    "file_name": job.file_name,
+                },
+                organisation_id=job.provider.organisation_id,
+            )
+            import_progress_set(job.pk, "uploading", job.accepted_count, job.accepted_count)
+            return job
+    except DatabaseError:
+        logger.exception("Registration import %s failed to upload", job_id)
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.UPLOADING).update(
+            status=ImportJob.Status.VALIDATED,
+            result={
+                "failed": "The upload could not be completed, so nothing was changed (another "
+                "change to the same records may have happened at the same time). Upload again."
+            },
+        )
+        return ImportJob.objects.get(pk=job_id)
+    except Exception:
+        # A fault in the portal: the transaction rolled back, so the user may simply try again.
+        logger.exception("Registration import %s failed to upload", job_id)
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.UPLOADING).update(
+            status=ImportJob.Status.VALIDATED,
+            result={
+                "failed": "The upload could not be completed because of a fault in the portal, "
+                "so nothing was changed. Try again, and tell the awarding organisation if it "
+                "happens again."
+            },
+        )
+        return ImportJob.objects.get(pk=job_id)
+
+
+def registration_import_cancel(*, job: ImportJob, acting_user: User) -> ImportJob:
+    """Cancel a validated import: nothing is uploaded, the report stays for reference."""
+    import_permission_check(acting_user=acting_user, provider=job.provider)
+    with transaction.atomic():
+        cancelled = ImportJob.objects.filter(
+            pk=job.pk, status__in=[ImportJob.Status.VALIDATED, ImportJob.Status.REFUSED]
+        ).update(status=ImportJob.Status.CANCELLED, cancelled_at=timezone.now())
+        job.refresh_from_db()
+        if cancelled:
+            audit_record(
+                actor=acting_user,
+                action="registrations.import_cancelled",
+                target=job,
+                organisation_id=job.provider.organisation_id,
+            )
+    return job
