@@ -11,6 +11,8 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from audit.context import client_ip
+
 if TYPE_CHECKING:
     from .models import User
 
@@ -57,12 +59,26 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "The Authorization header must be 'Bearer <token>'."
             )
+        # A token is guarded like a password (R-ACC-2): failures share the sign-in throttle per
+        # address and each is audited; a wrong token names no account, so nothing is locked.
+        from .services import WAY_IN_API_TOKEN, sign_in_address_throttle, sign_in_failure_record
+
+        ip = client_ip()
+        throttle = sign_in_address_throttle(ip=ip)
+        if throttle.blocked:
+            raise exceptions.Throttled(
+                wait=throttle.retry_after_minutes * 60,
+                detail="There have been too many failed sign-ins from your network.",
+            )
         token = (
             ApiToken.objects.select_related("user__organisation")
             .filter(digest=_digest(header[1]), revoked_at__isnull=True)
             .first()
         )
         if token is None or not token.user.is_active:
+            sign_in_failure_record(
+                user=None, ip=ip, identifier=f"API token {header[1][:10]}…", way_in=WAY_IN_API_TOKEN
+            )
             raise exceptions.AuthenticationFailed(
                 "This API token is not valid or has been revoked."
             )

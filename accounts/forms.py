@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
 
 from audit.context import client_ip
 
@@ -15,7 +15,11 @@ from .emails import email_send
 from .models import Organisation, User
 from .roles import AO_ROLES, PROVIDER_ROLES, Role
 from .selectors import user_for_sign_in
-from .services import sign_in_address_throttle, sign_in_failure_record
+from .services import (
+    WAY_IN_PASSWORD_CHANGE,
+    sign_in_address_throttle,
+    sign_in_failure_record,
+)
 
 LOCKED_MESSAGE = (
     "This account is locked after too many failed sign-ins. We have emailed its owner. "
@@ -54,7 +58,8 @@ class SignInForm(AuthenticationForm):
             )
         candidate = user_for_sign_in(identifier=identifier)
         if candidate is not None and candidate.is_locked:
-            # The same answer whether or not the password was right (R-ACC-2).
+            # The same answer whether or not the password was right (R-ACC-2); still evidence.
+            sign_in_failure_record(user=candidate, ip=ip, identifier=identifier)
             raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
         self.user_cache = authenticate(self.request, username=identifier, password=password)
         if self.user_cache is None:
@@ -64,12 +69,39 @@ class SignInForm(AuthenticationForm):
                 and candidate.check_password(password)
             ):
                 raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
-            recorded = sign_in_failure_record(user=candidate, ip=ip)
+            recorded = sign_in_failure_record(user=candidate, ip=ip, identifier=identifier)
             if recorded is not None and recorded.is_locked:
                 raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
             raise self.get_invalid_login_error()
         self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    """The current password is checked like a sign-in: throttled, counted towards the lockout
+    and audited when wrong (R-ACC-2), so a left-open session cannot be used to guess it."""
+
+    def clean_old_password(self) -> str:
+        ip = client_ip()
+        throttle = sign_in_address_throttle(ip=ip)
+        if throttle.blocked:
+            raise forms.ValidationError(
+                "There have been too many failed sign-ins from your network. Wait "
+                f"{throttle.retry_after_minutes} minutes, then try again.",
+                code="throttled",
+            )
+        old_password = self.cleaned_data["old_password"]
+        if self.user.is_locked or not self.user.check_password(old_password):
+            recorded = sign_in_failure_record(
+                user=self.user, ip=ip, identifier=self.user.username, way_in=WAY_IN_PASSWORD_CHANGE
+            )
+            if recorded is not None and recorded.is_locked:
+                raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
+            raise forms.ValidationError(
+                "Your current password is not right. Check it and try again.",
+                code="password_incorrect",
+            )
+        return old_password
 
 
 class PortalPasswordResetForm(PasswordResetForm):
@@ -209,4 +241,16 @@ class ReasonForm(forms.Form):
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RequiredReasonForm(forms.Form):
+    """The confirmation step of a controlled act: nothing happens without a reason."""
+
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        help_text="Kept in the audit log and sent to the person in an email.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why: the reason is kept in the audit log."},
     )

@@ -21,18 +21,22 @@ OPEN_PREFIXES = (
 )
 
 
+def second_factor_pending(user: object) -> bool:
+    """Signed in with a password but not yet with the second factor they need or have."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and not user.is_verified()  # type: ignore[attr-defined]
+        and (user.second_factor_required or user_has_device(user))  # type: ignore[attr-defined]
+    )
+
+
 class SecondFactorRequiredMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and not user.is_verified()
-            and not request.path.startswith(OPEN_PREFIXES)
-            and (user.second_factor_required or user_has_device(user))
-        ):
+        if not request.path.startswith(OPEN_PREFIXES) and second_factor_pending(user):
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"detail": "Sign in with your second factor before using the API."}, status=403

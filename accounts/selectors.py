@@ -2,6 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
+from audit.models import AuditEvent
+
 from .models import Organisation, User
 
 
@@ -54,4 +56,13 @@ def user_for_sign_in(*, identifier: str) -> User | None:
         User.objects.select_related("organisation")
         .filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
         .first()
+    )
+
+
+def sign_in_failures_recent(*, user: User, limit: int = 10) -> list[AuditEvent]:
+    """The account's latest failed sign-ins, newest first: when, from where, by which way in."""
+    return list(
+        AuditEvent.objects.filter(
+            action="user.sign_in_failed", object_type="accounts.user", object_id=str(user.pk)
+        )[:limit]
     )

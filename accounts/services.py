@@ -6,11 +6,9 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -21,10 +19,18 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_record, changed_fields, snapshot
-from awards_portal.client_address import address_throttle_key
 
 from .api_tokens import TOKEN_PREFIX, ApiToken, _digest
 from .emails import email_send
+from .lockout import (  # noqa: F401 - re-exported: callers use accounts.services
+    WAY_IN_API_TOKEN,
+    WAY_IN_PASSWORD_CHANGE,
+    WAY_IN_SIGN_IN,
+    AddressThrottle,
+    sign_in_address_throttle,
+    sign_in_failure_record,
+    sign_in_success_record,
+)
 from .models import Organisation, User
 from .roles import AO_ROLES, PROVIDER_ROLES
 from .sessions import UserSession
@@ -358,15 +364,38 @@ def user_suspend(*, user: User, acting_user: User, reason: str = "") -> User:
     )
 
 
+def _reason_required(reason: str, *, what: str) -> str:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise AccountError({"reason": [f"Say why you are {what}: it is kept in the audit log."]})
+    return reason
+
+
+def _controlled_act_email(*, user: User, acting_user: User, template: str, reason: str) -> None:
+    """Tell the person affected who acted and why, so an act they did not expect comes to light."""
+    email_send(
+        to=[user.email],
+        template=template,
+        context={"user": user, "acting_user": acting_user, "reason": reason},
+    )
+
+
 @transaction.atomic
-def user_reinstate(*, user: User, acting_user: User) -> User:
-    return _status_change(
+def user_reinstate(*, user: User, acting_user: User, reason: str) -> User:
+    """A controlled act: it needs a reason, is audited with it, and emails the person."""
+    reason = _reason_required(reason, what="reinstating this account")
+    user = _status_change(
         user=user,
         to=User.Status.ACTIVE,
         action="reinstated",
         allowed_from={User.Status.SUSPENDED},
         acting_user=acting_user,
+        reason=reason,
     )
+    _controlled_act_email(
+        user=user, acting_user=acting_user, template="accounts/email/reinstated", reason=reason
+    )
+    return user
 
 
 @transaction.atomic
@@ -387,84 +416,7 @@ def user_delete(*, user: User, acting_user: User, reason: str = "") -> User:
     return user
 
 
-# --- Signing in: lockout (R-ACC-2) and throttling by address --------------------------------
-
-
-@dataclass(frozen=True)
-class AddressThrottle:
-    blocked: bool
-    retry_after_minutes: int = 0
-
-
-def _address_key(ip: str) -> str:
-    return f"sign-in-failures:{address_throttle_key(ip)}"
-
-
-def sign_in_address_throttle(*, ip: str | None) -> AddressThrottle:
-    """Too many failed sign-ins from one address slow it down, whichever accounts it tries."""
-    if not ip:
-        return AddressThrottle(blocked=False)
-    try:
-        failures = cache.get(_address_key(ip), 0)
-    except Exception:  # Redis down: sign-in must still work, so the throttle fails open.
-        logger.warning("Sign-in throttle unavailable (cache unreachable)")
-        return AddressThrottle(blocked=False)
-    if failures >= settings.SIGN_IN_ADDRESS_FAILURE_LIMIT:
-        return AddressThrottle(
-            blocked=True, retry_after_minutes=settings.SIGN_IN_ADDRESS_WINDOW_SECONDS // 60
-        )
-    return AddressThrottle(blocked=False)
-
-
-def _address_failure_count(ip: str | None) -> None:
-    if not ip:
-        return
-    key = _address_key(ip)
-    try:
-        if cache.add(key, 1, timeout=settings.SIGN_IN_ADDRESS_WINDOW_SECONDS):
-            return
-        cache.incr(key)
-    except Exception:
-        logger.warning("Sign-in throttle unavailable (cache unreachable)")
-
-
-@transaction.atomic
-def sign_in_failure_record(*, user: User | None, ip: str | None) -> User | None:
-    """Count a failed sign-in; the fifth in a row locks the account and emails its owner."""
-    _address_failure_count(ip)
-    if user is None:
-        return None
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if user.is_locked:
-        return user
-    user.failed_login_attempts += 1
-    fields = ["failed_login_attempts"]
-    if user.failed_login_attempts >= settings.SIGN_IN_LOCKOUT_FAILURES:
-        user.locked_at = timezone.now()
-        fields.append("locked_at")
-    user.save(update_fields=fields)
-    if user.is_locked:
-        reset_path = reverse("accounts:password_reset")
-        email_send(
-            to=[user.email],
-            template="accounts/email/locked",
-            context={"user": user, "reset_link": f"{settings.PORTAL_BASE_URL}{reset_path}"},
-        )
-        audit_record(
-            actor=None,
-            action="user.locked",
-            target=user,
-            detail={"failed_attempts": user.failed_login_attempts},
-            organisation_id=user.organisation_id,
-        )
-    return user
-
-
-def sign_in_success_record(*, user: User) -> None:
-    # The instance may be stale (failures are counted on a freshly locked row), so ask the database.
-    User.objects.filter(pk=user.pk, failed_login_attempts__gt=0).update(failed_login_attempts=0)
-    user.failed_login_attempts = 0
-    audit_record(actor=user, action="user.signed_in", target=user)
+# --- Signing in: lockout (R-ACC-2), the per-address throttle and failed attempts: lockout.py
 
 
 @transaction.atomic
@@ -533,10 +485,12 @@ def backup_codes_generate(*, user: User) -> list[str]:
 
 
 @transaction.atomic
-def user_second_factor_reset(*, user: User, acting_user: User) -> None:
-    """A super user clears someone's authenticator and backup codes; they enrol again next time."""
+def user_second_factor_reset(*, user: User, acting_user: User, reason: str) -> None:
+    """A super user clears someone's authenticator and backup codes; they enrol again next time.
+    A controlled act (R-ACC-6): it needs a reason, is audited with it, and emails the person."""
     if user.pk == acting_user.pk:
         raise AccountError("You cannot reset your own second factor; ask another super user.")
+    reason = _reason_required(reason, what="resetting this person's two-factor sign-in")
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     StaticDevice.objects.filter(user=user).delete()
     user_sessions_end(user=user)
@@ -544,8 +498,14 @@ def user_second_factor_reset(*, user: User, acting_user: User) -> None:
         actor=acting_user,
         action="user.second_factor_reset",
         target=user,
-        detail={"devices_removed": removed},
+        detail={"devices_removed": removed, "reason": reason},
         organisation_id=user.organisation_id,
+    )
+    _controlled_act_email(
+        user=user,
+        acting_user=acting_user,
+        template="accounts/email/second_factor_reset",
+        reason=reason,
     )
 
 

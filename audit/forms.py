@@ -4,9 +4,24 @@ from django import forms
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label="User name", required=False)
+    actor = forms.CharField(label="Done by (user name)", required=False, max_length=150)
+    about_user = forms.CharField(
+        label="Done to a user",
+        required=False,
+        max_length=150,
+        help_text="Name, user name or email",
+    )
+    about_learner = forms.CharField(
+        label="Done to a learner",
+        required=False,
+        max_length=150,
+        help_text="Name or ULN",
+    )
     action = forms.CharField(
-        label="Action contains", required=False, help_text="For example user.suspended or learner"
+        label="Action contains",
+        required=False,
+        max_length=80,
+        help_text="For example suspended or learner",
     )
     date_from = forms.DateField(
         label="From (dd/mm/yyyy)",

@@ -1,5 +1,8 @@
 """The audit log for super users: browse with filters, export as CSV, and the annual user audit."""
 
+import json
+from collections.abc import Iterator
+
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -12,6 +15,7 @@ from accounts.permissions import capability_required
 from accounts.roles import Capability, Role
 from awards_portal.csv_download import csv_streaming_response
 
+from .descriptions import EventView, events_described
 from .forms import AuditFilterForm
 from .models import AuditEvent
 from .selectors import audit_events_search, user_audit_counts, user_audit_rows
@@ -24,11 +28,16 @@ def _filtered_events(
     request: AuthenticatedHttpRequest,
 ) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
     form = AuditFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        # A filter that cannot be read shows its error and no events, never the whole log.
+        return form, AuditEvent.objects.none()
+    data = form.cleaned_data if form.is_bound else {}
     events = audit_events_search(
         user=request.user,
         actor=data.get("actor", ""),
         action=data.get("action", ""),
+        about_user=data.get("about_user", ""),
+        about_learner=data.get("about_learner", ""),
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
     )
@@ -42,8 +51,25 @@ def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "audit/event_list.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "audit/event_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": events_described(page.object_list),
+            "query": query.urlencode(),
+        },
     )
+
+
+def _described_in_chunks(events: QuerySet[AuditEvent]) -> Iterator[EventView]:
+    chunk: list[AuditEvent] = []
+    for event in events.iterator(chunk_size=2000):
+        chunk.append(event)
+        if len(chunk) == 500:
+            yield from events_described(chunk)
+            chunk = []
+    yield from events_described(chunk)
 
 
 @view_audit
@@ -54,30 +80,33 @@ def event_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     )
     rows = (
         (
-            e.occurred_at.isoformat(),
-            e.actor_username,
-            e.ip_address or "",
-            e.action,
-            e.object_type,
-            e.object_id,
-            e.object_repr,
-            e.before,
-            e.after,
-            e.detail,
+            row.event.occurred_at.isoformat(),
+            row.event.actor_username,
+            row.event.ip_address or "",
+            f"{row.actor} {row.description}",
+            "; ".join([*row.changes, *row.details]),
+            row.event.action,
+            row.event.object_type,
+            row.event.object_id,
+            json.dumps(row.event.before, ensure_ascii=False),
+            json.dumps(row.event.after, ensure_ascii=False),
+            json.dumps(row.event.detail, ensure_ascii=False),
         )
-        for e in events.iterator(chunk_size=2000)
+        for row in _described_in_chunks(events)
     )
+    # Plain English first; the recorded codes and values after, as evidence.
     header = [
         "When",
         "User",
         "From address",
-        "Action",
+        "What happened",
+        "Changes and details",
+        "Action code",
         "Object type",
         "Object id",
-        "Object",
-        "Before",
-        "After",
-        "Detail",
+        "Before (as recorded)",
+        "After (as recorded)",
+        "Detail (as recorded)",
     ]
     stamp = timezone.localdate().isoformat()
     return csv_streaming_response(filename=f"audit-log-{stamp}.csv", header=header, rows=rows)

@@ -3,6 +3,11 @@
 A fixed window per key: the first attempt starts the window, later attempts count up, and the
 window ends on its own. Limits come from settings, with defaults that a person checking a
 handful of certificates never meets, while guessing names for one number stops quickly.
+
+Nobody can lock a certificate's check for everyone (decision 0091): failed checks of a number
+count per client network (one guesser stops only their own network) and, with a higher limit, in
+total (many networks guessing at once); the QR link counts only QR checks, per address, so
+guesses by name and number never hold it up.
 """
 
 from __future__ import annotations
@@ -15,10 +20,18 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from awards_portal.client_address import address_throttle_key
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_PER_ADDRESS = (60, 600)  # 60 checks in 10 minutes from one address
-DEFAULT_PER_NUMBER = (10, 600)  # 10 failed checks of one certificate number in 10 minutes
+DEFAULT_PER_NUMBER = (10, 600)  # 10 failed checks of one number from one network in 10 minutes
+DEFAULT_PER_NUMBER_TOTAL = (30, 600)  # 30 failed checks of one number from anywhere in 10 minutes
+
+QR_ADVICE = (
+    "If you have the certificate, scan its QR code instead (or open the link the QR code holds): "
+    "that check is never held up by other people's checks."
+)
 
 
 @dataclass(frozen=True)
@@ -32,8 +45,13 @@ class Throttled:
         when = f"{minutes} minute{'s' if minutes != 1 else ''}"
         if self.scope == "number":
             return (
-                "This certificate number has been checked too many times in a short while. "
-                f"To protect the learner, try again in {when}."
+                "This certificate number has been checked too many times from your network in "
+                f"a short while. To protect the learner, try again in {when}. {QR_ADVICE}"
+            )
+        if self.scope == "number_total":
+            return (
+                "This certificate number has been checked too many times in a short while. To "
+                f"protect the learner, checks by name and number resume in {when}. {QR_ADVICE}"
             )
         return f"Too many certificate checks have come from your network. Try again in {when}."
 
@@ -105,7 +123,30 @@ def _number_key(number: str) -> str:
     return f"crt-check:num:{number}"
 
 
-def check_throttle(*, client_address: str | None, number: str | None = None) -> Throttled | None:
+def _number_network_key(number: str, client_address: str) -> str:
+    return f"crt-check:num:{number}:net:{_network(client_address)}"
+
+
+def _network(client_address: str) -> str:
+    try:
+        return address_throttle_key(client_address)
+    except ValueError:
+        return client_address
+
+
+def _number_keys(number: str | None, client_address: str | None) -> list[str]:
+    """The failure counters of a number: in total, and from this client's network."""
+    if not number:
+        return []
+    keys = [_number_key(number)]
+    if client_address:
+        keys.append(_number_network_key(number, client_address))
+    return keys
+
+
+def check_throttle(
+    *, client_address: str | None, number: str | None = None, by_token: bool = False
+) -> Throttled | None:
     """Count this attempt against its address; say which limit it is over, if any.
 
     Per certificate number only *failed* checks count (`check_failed`): the limit is there to
@@ -115,18 +156,29 @@ def check_throttle(*, client_address: str | None, number: str | None = None) -> 
     If Redis cannot be reached the check goes ahead unthrottled (and is logged): the public check
     must keep working, and every attempt is still recorded in PostgreSQL.
     """
-    return check_throttle_and_fetch(client_address=client_address, number=number)[0]
+    return check_throttle_and_fetch(
+        client_address=client_address, number=number, by_token=by_token
+    )[0]
 
 
 def check_throttle_and_fetch(
-    *, client_address: str | None, number: str | None = None, fetch: Sequence[str] = ()
+    *,
+    client_address: str | None,
+    number: str | None = None,
+    fetch: Sequence[str] = (),
+    by_token: bool = False,
 ) -> tuple[Throttled | None, list[bytes | None]]:
-    """`check_throttle`, reading the `fetch` keys in the same Redis round trip (None if down)."""
+    """`check_throttle`, reading the `fetch` keys in the same Redis round trip (None if down).
+
+    `by_token` (the QR link) counts against its own per-address counter, so that guesses by
+    name and number, even from the same network, never hold up a check by QR code.
+    """
     checks: list[tuple[str, str, tuple[int, int]]] = []
     if client_address:
         limit = _limit("CERTIFICATE_CHECK_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS)
-        checks.append(("address", f"crt-check:addr:{client_address}", limit))
-    read = [_number_key(number)] if number else []
+        counter = "qr-addr" if by_token else "addr"
+        checks.append(("address", f"crt-check:{counter}:{client_address}", limit))
+    read = _number_keys(number, client_address)
     try:
         counts, fetched = _count_all(
             [(key, window) for _scope, key, (_allowed, window) in checks], read=read, fetch=fetch
@@ -137,19 +189,32 @@ def check_throttle_and_fetch(
     for (scope, _key, (allowed, window)), count in zip(checks, counts, strict=False):
         if count > allowed:
             return Throttled(scope=scope, retry_after_seconds=window), fetched
-    if number:
+    failures = counts[len(checks) :]
+    if len(failures) == 2:
         allowed, window = _limit("CERTIFICATE_CHECK_LIMIT_PER_NUMBER", DEFAULT_PER_NUMBER)
-        if counts[-1] >= allowed:
+        if failures[1] >= allowed:
             return Throttled(scope="number", retry_after_seconds=window), fetched
+    if failures:
+        allowed, window = _limit(
+            "CERTIFICATE_CHECK_LIMIT_PER_NUMBER_TOTAL", DEFAULT_PER_NUMBER_TOTAL
+        )
+        if failures[0] >= allowed:
+            return Throttled(scope="number_total", retry_after_seconds=window), fetched
     return None, fetched
 
 
-def check_failed(*, number: str) -> None:
-    """Count one failed (no match) check of this number against its limit."""
+def check_failed(*, number: str, client_address: str | None = None) -> None:
+    """Count one failed (no match) check of this number, in total and from this network."""
     if not number:
         return
     _allowed, window = _limit("CERTIFICATE_CHECK_LIMIT_PER_NUMBER", DEFAULT_PER_NUMBER)
+    _allowed_total, total_window = _limit(
+        "CERTIFICATE_CHECK_LIMIT_PER_NUMBER_TOTAL", DEFAULT_PER_NUMBER_TOTAL
+    )
+    keys = [(_number_key(number), total_window)]
+    if client_address:
+        keys.append((_number_network_key(number, client_address), window))
     try:
-        _count_all([(_number_key(number), window)])
+        _count_all(keys)
     except Exception:
         logger.warning("certificate check throttle unavailable; failure not counted", exc_info=True)

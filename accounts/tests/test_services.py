@@ -178,7 +178,7 @@ def test_r_acc_3_suspending_signs_the_user_out_everywhere_and_reinstating_restor
 
     assert UserSession.objects.filter(user=user).count() == 0
     assert not user.is_active
-    user_reinstate(user=user, acting_user=admin)
+    user_reinstate(user=user, acting_user=admin, reason="Back from leave")
     assert User.objects.get(pk=user.pk).is_active
 
 
@@ -191,7 +191,7 @@ def test_r_acc_3_a_deleted_account_can_never_sign_in_and_its_history_stays():
     assert user.status == User.Status.DELETED
     assert not user.has_usable_password()
     with pytest.raises(AccountError):
-        user_reinstate(user=user, acting_user=admin)
+        user_reinstate(user=user, acting_user=admin, reason="Back from leave")
     assert AuditEvent.objects.filter(object_id=str(user.pk), action="user.deleted").exists()
 
 
@@ -271,7 +271,7 @@ def test_r_acc_6_a_super_user_resets_a_second_factor_without_seeing_it_and_it_is
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     admin = UserFactory(organisation=user.organisation, roles=[Role.PROVIDER_SUPER_USER])
 
-    user_second_factor_reset(user=user, acting_user=admin)
+    user_second_factor_reset(user=user, acting_user=admin, reason="Lost phone")
 
     assert not TOTPDevice.objects.filter(user=user).exists()
     event = AuditEvent.objects.get(action="user.second_factor_reset")
@@ -292,7 +292,7 @@ def test_r_acc_7_every_account_state_change_writes_one_audit_row():
         acting_user=admin,
     )
     user_suspend(user=user, acting_user=admin)
-    user_reinstate(user=user, acting_user=admin)
+    user_reinstate(user=user, acting_user=admin, reason="Back from leave")
     user_delete(user=user, acting_user=admin)
 
     actions = list(

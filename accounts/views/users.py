@@ -7,14 +7,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
+from audit.descriptions import events_described
 from audit.models import AuditEvent
 
-from ..forms import ReasonForm, UserCreateForm, UserDetailsForm, UserFilterForm
+from ..forms import (
+    ReasonForm,
+    RequiredReasonForm,
+    UserCreateForm,
+    UserDetailsForm,
+    UserFilterForm,
+)
 from ..http import AuthenticatedHttpRequest
 from ..models import User
 from ..permissions import capability_required
 from ..roles import Capability
-from ..selectors import organisations_manageable_by, users_manageable_by, users_search
+from ..selectors import (
+    organisations_manageable_by,
+    sign_in_failures_recent,
+    users_manageable_by,
+    users_search,
+)
 from ..services import (
     AccountError,
     user_delete,
@@ -87,11 +99,20 @@ def user_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @manage_users
 def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _managed_user(request, pk)
-    events = AuditEvent.objects.filter(object_type="accounts.user", object_id=str(user.pk))[:20]
+    events = events_described(
+        AuditEvent.objects.filter(object_type="accounts.user", object_id=str(user.pk))
+        .exclude(action="user.sign_in_failed")  # listed on their own, below
+        .select_related("actor")[:20]
+    )
     return render(
         request,
         "accounts/user_detail.html",
-        {"person": user, "events": events, "has_second_factor": user_has_device(user)},
+        {
+            "person": user,
+            "events": events,
+            "failures": sign_in_failures_recent(user=user),
+            "has_second_factor": user_has_device(user),
+        },
     )
 
 
@@ -159,16 +180,37 @@ def user_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return _status_action(request, pk, "delete")
 
 
-@manage_users
-@require_POST
-def user_reinstate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def _controlled_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """Reinstating and resetting a second factor: a confirmation page that asks for a reason."""
     user = _managed_user(request, pk)
-    try:
-        user_reinstate(user=user, acting_user=request.user)
-        messages.success(request, f"{user.full_name} is reinstated and can sign in again.")
-    except AccountError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("accounts:user_detail", pk=user.pk)
+    form = RequiredReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            if action == "reinstate":
+                user_reinstate(user=user, acting_user=request.user, reason=reason)
+                messages.success(
+                    request,
+                    f"{user.full_name} is reinstated and can sign in again. We have emailed them.",
+                )
+            else:
+                user_second_factor_reset(user=user, acting_user=request.user, reason=reason)
+                messages.success(
+                    request,
+                    f"{user.full_name} will set up a new authenticator app at their next "
+                    "sign-in. We have emailed them.",
+                )
+        except AccountError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("accounts:user_detail", pk=user.pk)
+    return render(
+        request, "accounts/user_confirm.html", {"person": user, "action": action, "form": form}
+    )
+
+
+@manage_users
+def user_reinstate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _controlled_act(request, pk, "reinstate")
 
 
 @manage_users
@@ -188,14 +230,5 @@ def user_welcome_resend_view(request: AuthenticatedHttpRequest, pk: int) -> Http
 
 
 @manage_users
-@require_POST
 def user_second_factor_reset_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = _managed_user(request, pk)
-    try:
-        user_second_factor_reset(user=user, acting_user=request.user)
-        messages.success(
-            request, f"{user.full_name} will set up a new authenticator app at their next sign-in."
-        )
-    except AccountError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("accounts:user_detail", pk=user.pk)
+    return _controlled_act(request, pk, "reset_second_factor")

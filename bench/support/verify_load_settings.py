@@ -8,5 +8,6 @@ from awards_portal.settings.production import CACHES
 # far above the load; the throttle still counts every request in Redis, as in production.
 CERTIFICATE_CHECK_LIMIT_PER_ADDRESS = (10**9, 60)
 CERTIFICATE_CHECK_LIMIT_PER_NUMBER = (10**9, 60)
+CERTIFICATE_CHECK_LIMIT_PER_NUMBER_TOTAL = (10**9, 60)
 CERTIFICATES_BENCH_TRIVIAL_VIEW = True
 CACHES["default"]["KEY_PREFIX"] = "verify-load-bench"

@@ -101,7 +101,7 @@ def certificate_check_by_name_and_number(
     if certificate is not None and not learner_names_match(learner_name, certificate.learner_name):
         certificate, html = None, ""
     if certificate is None:
-        check_failed(number=canonical)
+        check_failed(number=canonical, client_address=client_address)
     _record_check(
         method=method,
         outcome=CertificateCheck.Outcome.MATCH
@@ -117,7 +117,9 @@ def certificate_check_by_name_and_number(
 def certificate_check_by_token(*, token: str, client_address: str | None) -> CheckResult:
     """The QR code's link: the token alone identifies the certificate (R-CRT-1, R-CRT-2)."""
     keys = [public_cache.token_key(token)] if token else []
-    throttled, fetched = check_throttle_and_fetch(client_address=client_address, fetch=keys)
+    throttled, fetched = check_throttle_and_fetch(
+        client_address=client_address, fetch=keys, by_token=True
+    )
     if throttled:
         _record_check(
             method=CertificateCheck.Method.QR_CODE,

@@ -139,7 +139,7 @@ def test_r_crt_2_an_unknown_qr_token_gets_the_generic_message(client):
     assert "No certificate matches this link" in response.content.decode()
 
 
-@override_settings(CERTIFICATE_CHECK_LIMIT_PER_NUMBER=(3, 600))
+@override_settings(CERTIFICATE_CHECK_LIMIT_PER_NUMBER_TOTAL=(3, 600))
 def test_r_crt_2_checks_of_one_number_are_throttled_with_a_clear_message(client, certificate):
     for index in range(3):
         _verify(client, f"Guess {index}", certificate.number, REMOTE_ADDR=f"10.0.0.{index}")
@@ -363,3 +363,44 @@ def test_r_crt_2_a_throttled_check_page_says_when_to_retry_in_its_headers(client
 
     assert response.status_code == 429
     assert response["Retry-After"] == "600"
+
+
+# --- nobody can lock a certificate's check for everyone (decision 0091) ---------------------
+
+
+def test_r_crt_2_an_honest_check_survives_a_guesser(client, certificate):
+    for guess in range(12):
+        _verify(client, f"Guess {guess}", certificate.number, REMOTE_ADDR="203.0.113.5")
+    guesser = _verify(
+        client, certificate.learner_name, certificate.number, REMOTE_ADDR="203.0.113.5"
+    )
+    assert guesser.status_code == 429
+
+    employer = _verify(
+        client, certificate.learner_name, certificate.number, REMOTE_ADDR="198.51.100.20"
+    )
+    by_qr = client.get(
+        reverse("certificates:check_by_token", args=[certificate.qr_token]),
+        REMOTE_ADDR="203.0.113.5",
+    )
+
+    assert employer.status_code == 200
+    assert "This certificate is valid" in employer.content.decode()
+    assert by_qr.status_code == 200
+    assert "This certificate is valid" in by_qr.content.decode()
+
+
+@override_settings(CERTIFICATE_CHECK_LIMIT_PER_NUMBER_TOTAL=(4, 600))
+def test_r_crt_2_a_number_locked_by_many_guessers_says_how_to_check_by_qr_code(client, certificate):
+    for index in range(4):
+        _verify(client, "Wrong Name", certificate.number, REMOTE_ADDR=f"203.0.113.{index}")
+
+    page = _verify(client, certificate.learner_name, certificate.number, REMOTE_ADDR="192.0.2.1")
+    by_qr = client.get(
+        reverse("certificates:check_by_token", args=[certificate.qr_token]),
+        REMOTE_ADDR="192.0.2.1",
+    )
+
+    assert page.status_code == 429
+    assert "scan its QR code instead" in page.content.decode()
+    assert by_qr.status_code == 200
