@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import base64
 import io
+import re
 from collections.abc import Sequence
 from copy import copy
 from dataclasses import asdict, dataclass, field
@@ -121,8 +122,15 @@ def verify_url() -> str:
     return f"{settings.PORTAL_BASE_URL}/verify/"
 
 
+# Certificate numbers name each certificate's pages in the template's page rules (decision 0130).
+_PAGE_NAME_SAFE = re.compile(r"[0-9A-Z]{1,20}", re.ASCII)
+
+
 def certificates_html(pages: Sequence[CertificatePage], *, link_stylesheet: bool) -> str:
     """The template filled in for these certificates, one A4 page each."""
+    unsafe = [p.number for p in pages if not _PAGE_NAME_SAFE.fullmatch(p.number)]
+    if unsafe:
+        raise CertificateLayoutError([f"certificate number {n!r} is not canonical" for n in unsafe])
     context = {
         "certificates": list(pages),
         "awarding_organisation_name": pages[0].awarding_organisation_name if pages else "",

@@ -154,3 +154,13 @@ def test_r_crt_1_a_batch_leaves_no_qr_codes_behind_in_the_process():
 
     assert kept
     assert all(url.startswith("file:") and url.endswith("frame.svg") for url in kept)
+
+
+def test_r_crt_1_a_number_that_could_not_name_its_pages_is_refused():
+    """Each certificate's pages are named for its number in the template's page rules."""
+    import dataclasses
+
+    page = dataclasses.replace(_page(0), number='7KQ4M"}x')
+
+    with pytest.raises(rendering.CertificateLayoutError, match="not canonical"):
+        rendering.certificates_render_pdfs([page])
