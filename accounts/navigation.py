@@ -31,10 +31,11 @@ MENU: tuple[MenuItem, ...] = (
     ),
     MenuItem("Course runs", "registrations:course_run_list", Capability.VIEW_LEARNERS),
     MenuItem("Registrations", "registrations:list", Capability.VIEW_LEARNERS),
-    MenuItem(
-        "Not known report", "learners:not_known_report", Capability.VIEW_LEARNERS, ao_only=True
-    ),
+    MenuItem("Not known report", "learners:not_known_report", Capability.VIEW_LEARNERS),
     MenuItem("Certificates", "certificates:list", Capability.CERTIFICATE, ao_only=True),
+    MenuItem(
+        "Replacement fees", "certificates:replacement_fees", Capability.CERTIFICATE, ao_only=True
+    ),
     MenuItem("Certificates", "certificates:list", Capability.VIEW_LEARNERS, provider_only=True),
     MenuItem("Results", "results:administration", Capability.VIEW_LEARNERS, provider_only=True),
     MenuItem("Verification", "results:verification_queue", Capability.VERIFY_RESULTS, ao_only=True),

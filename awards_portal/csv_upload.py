@@ -1,6 +1,12 @@
 """Reading a CSV file a person uploaded: workbooks, UTF-16 and binary files refused with a
 message that says how to save the file as CSV; UTF-8 (with or without BOM) or Windows text read."""
 
+# For a file with its header and nothing under it: "ready to upload" would mislead.
+NO_ROWS_MESSAGE = (
+    "The file has no rows: it has the column headings but nothing under them. Add the rows and "
+    "choose the file again."
+)
+
 
 def decode_csv_bytes(content: bytes) -> tuple[str, str]:
     """(text, "") or ("", message) for content that is not a text file we can read."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_reports
 from .api.views import VerifyView
 
 app_name = "certificates"
@@ -13,6 +13,16 @@ urlpatterns = [
     path("api/v1/verify", VerifyView.as_view(), name="api_verify"),
     path("certificates/", views.certificate_list, name="list"),
     path("certificates/batches/", views.job_list, name="job_list"),
+    path(
+        "certificates/reports/replacement-fees/",
+        views_reports.replacement_fees,
+        name="replacement_fees",
+    ),
+    path(
+        "certificates/reports/replacement-fees/export/",
+        views_reports.replacement_fees_export,
+        name="replacement_fees_export",
+    ),
     path("certificates/batches/<int:pk>/", views.job_detail, name="job_detail"),
     path("certificates/batches/<int:pk>/progress", views.job_progress, name="job_progress"),
     path("certificates/batches/<int:pk>/certificates.zip", views.job_zip, name="job_zip"),

@@ -93,12 +93,17 @@ def learner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@capability_required(Capability.VIEW_LEARNERS, ao_only=True)
+@capability_required(Capability.VIEW_LEARNERS)
 def not_known_report_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """AO staff see every provider's figures; a centre sees its own (R-LRN-6, R-ACC-6)."""
     report = not_known_report(user=request.user)
     audit_record(actor=request.user, action="learner.not_known_report_viewed")
     return render(
         request,
         "learners/not_known_report.html",
-        {"report": report, "questions": [q for q, _, _, _ in DEMOGRAPHIC_QUESTIONS]},
+        {
+            "report": report,
+            "questions": [q for q, _, _, _ in DEMOGRAPHIC_QUESTIONS],
+            "can_export": request.user.can(Capability.EXPORT_DATA),
+        },
     )

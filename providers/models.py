@@ -23,6 +23,9 @@ class Provider(models.Model):
     address_line_2 = models.CharField(max_length=200, blank=True)
     town = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
+    contact_name = models.CharField(max_length=150, blank=True)  # PII
+    contact_email = models.EmailField(blank=True)  # PII
+    contact_phone = models.CharField(max_length=30, blank=True)  # PII
     e_certificates_enabled = models.BooleanField("e-certificates enabled", default=False)
 
     class Meta:
@@ -39,3 +42,9 @@ class Provider(models.Model):
     @property
     def name(self) -> str:
         return self.organisation.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The address as it is written on an envelope, one line each, empty lines left out."""
+        lines = [self.address_line_1, self.address_line_2, self.town, self.postcode]
+        return [line.strip() for line in lines if line and line.strip()]

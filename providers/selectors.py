@@ -21,6 +21,13 @@ def providers_with_user_counts(*, user: User) -> QuerySet[Provider]:
     return providers_visible_to(user=user).annotate(user_count=Count("organisation__users"))
 
 
+def provider_users(*, provider: Provider) -> QuerySet[User]:
+    """The centre's own accounts, deleted ones last, for its page."""
+    return User.objects.filter(organisation_id=provider.organisation_id).order_by(
+        "status", "family_name", "given_name"
+    )
+
+
 def provider_recipients(*, provider: Provider, roles: Iterable[str]) -> list[str]:
     """Whom the portal emails at a centre (decision 0080): its active users holding any of the
     roles that act on the message, in user-name order; if none holds them, every active user,

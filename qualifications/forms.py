@@ -85,3 +85,78 @@ class ProviderApprovalForm(forms.Form):
         queryset=Provider.objects.select_related("organisation"),
         empty_label="Choose a provider",
     )
+
+
+class GradingSchemeForm(forms.Form):
+    name = forms.CharField(label="Name of the grading scheme", max_length=100)
+
+    def apply_validation_error(self, error: Any) -> None:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class GradeForm(forms.Form):
+    """One grade of a scheme, a row of the grades table; labels name the row for screen readers."""
+
+    grade_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    order = forms.IntegerField(label="Order", min_value=1, max_value=99, required=False)
+    code = forms.CharField(label="Code", max_length=10)
+    label = forms.CharField(label="Label", max_length=50)
+    is_pass = forms.BooleanField(label="Is a pass", required=False)
+    points = forms.IntegerField(
+        label="Points per credit", min_value=0, max_value=99, required=False
+    )
+    qualification_threshold = forms.DecimalField(
+        label="Qualification grade at average of",
+        min_value=0,
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("qualification_threshold") is not None and not data.get("is_pass"):
+            self.add_error(
+                "qualification_threshold",
+                "Only a pass can be a qualification grade: leave this empty or tick Is a pass.",
+            )
+        return data
+
+
+class _GradeFormSetBase(forms.BaseFormSet):
+    def kept_forms(self) -> list[GradeForm]:
+        """The rows that stay, highest first: existing grades not marked for removal and filled
+        new rows, in the order typed. A row whose order was typed goes before one that already
+        had that place, so "1" on a new row puts it at the top."""
+        kept = [
+            (
+                form.cleaned_data.get("order") or index + 1,
+                0 if "order" in form.changed_data else 1,
+                index,
+                form,
+            )
+            for index, form in enumerate(self.forms)
+            if (form.cleaned_data.get("grade_id") or form.has_changed())
+            and not self._should_delete_form(form)  # type: ignore[attr-defined]
+        ]
+        return [form for *_, form in sorted(kept, key=lambda item: item[:3])]
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        kept = self.kept_forms()
+        if not kept:
+            raise forms.ValidationError("Enter at least one grade.")
+        if not any(f.cleaned_data.get("is_pass") for f in kept):
+            raise forms.ValidationError("Tick Is a pass for at least one grade.")
+        codes = [f.cleaned_data["code"].strip().upper() for f in kept]
+        for form in kept:
+            if codes.count(form.cleaned_data["code"].strip().upper()) > 1:
+                form.add_error("code", "Another grade has this code; each needs its own.")
+
+
+GradeFormSet = forms.formset_factory(
+    GradeForm, formset=_GradeFormSetBase, extra=3, can_delete=True, max_num=20
+)

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .validators import qualification_is_open_on
+from .validators import qualification_is_open_on, qualification_number_check
 
 
 class GradingScheme(models.Model):
@@ -31,6 +31,13 @@ class Grade(models.Model):
     label = models.CharField(max_length=50)
     position = models.PositiveSmallIntegerField(help_text="Order from highest (1) to lowest.")
     is_pass = models.BooleanField()
+    # The qualification grade rule (decision 0110): a unit graded this earns `points` per credit;
+    # a qualification is graded this when its units' average points per credit reach
+    # `qualification_threshold` (empty: never awarded as a qualification grade).
+    points = models.PositiveSmallIntegerField(default=0)
+    qualification_threshold = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["scheme", "position"]
@@ -112,6 +119,11 @@ class Qualification(CatalogueEntry):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def number_warning(self) -> str:
+        """Why the number's check character is doubtful (R-REG-1: warned, never refused)."""
+        return qualification_number_check(self.number).warning
 
 
 class Unit(CatalogueEntry):

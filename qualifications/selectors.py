@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from .models import ProviderApproval, Qualification, Unit
-from .validators import RulesOfCombination
+from .models import GradingScheme, ProviderApproval, Qualification, Unit
+from .validators import GradePoints, RulesOfCombination
 
 if TYPE_CHECKING:
     from providers.models import Provider
@@ -65,3 +65,22 @@ def rules_of_combination_for(*, qualification: Qualification) -> RulesOfCombinat
         unit_credits={m.unit.reference: m.unit.credit_value for m in memberships},
         minimum_credits=qualification.minimum_credits,
     )
+
+
+def grading_schemes_list() -> QuerySet[GradingScheme]:
+    return GradingScheme.objects.prefetch_related("grades")
+
+
+def grade_points_for(*, scheme: GradingScheme) -> list[GradePoints]:
+    """The scheme's grades as the qualification grade rule reads them (decision 0110)."""
+    return [
+        GradePoints(
+            code=grade.code,
+            label=grade.label,
+            is_pass=grade.is_pass,
+            position=grade.position,
+            points=grade.points,
+            qualification_threshold=grade.qualification_threshold,
+        )
+        for grade in scheme.grades.all()
+    ]

@@ -15,6 +15,9 @@ urlpatterns = [
         name="unit_remove",
     ),
     path("approvals/<int:pk>/withdraw/", views.approval_withdraw, name="approval_withdraw"),
+    path("grading-schemes/", views.grading_scheme_list, name="grading_schemes"),
+    path("grading-schemes/new/", views.grading_scheme_new, name="grading_scheme_create"),
+    path("grading-schemes/<int:pk>/edit/", views.grading_scheme_edit, name="grading_scheme_edit"),
     path("units/new/", views.unit_new, name="unit_create"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
 ]

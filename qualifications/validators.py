@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 QUALIFICATION_NUMBER_PATTERN = re.compile(r"^(\d{3})/(\d{4})/([0-9X])$", re.ASCII)
 QUALIFICATION_NUMBER_WEIGHTS = (8, 7, 6, 5, 4, 3, 2)
@@ -121,3 +122,149 @@ def qualification_achieved(
         missing_mandatory_units=missing,
         reasons=tuple(reasons),
     )
+
+
+# --- rules of combination that can be met (issue 14, decision 0110) -----------------------------
+
+
+# What each problem asks the catalogue manager to correct.
+RULES_PROBLEM_FIELDS = {
+    "minimum_above_credit_value": "minimum_credits",
+    "minimum_above_units": "minimum_credits",
+    "mandatory_above_credit_value": "credit_value",
+    "mandatory_unit_closed": "operational_end_date",
+}
+
+
+def rules_of_combination_errors(
+    *,
+    credit_value: int,
+    minimum_credits: int,
+    mandatory_unit_credits: Sequence[int],
+    optional_unit_credits: Sequence[int],
+    mandatory_units_closed: Sequence[str] = (),
+) -> dict[str, str]:
+    """Why a qualification could never be achieved, keyed by problem (`RULES_PROBLEM_FIELDS`
+    says which field each one is about); empty when it can be. `mandatory_units_closed` names
+    mandatory units never operational while the qualification is."""
+    errors: dict[str, str] = {}
+    available = sum(mandatory_unit_credits) + sum(optional_unit_credits)
+    mandatory = sum(mandatory_unit_credits)
+    if minimum_credits > credit_value:
+        errors["minimum_above_credit_value"] = (
+            f"Minimum credits ({minimum_credits}) cannot be more than the qualification's credit "
+            f"value ({credit_value})."
+        )
+    elif minimum_credits > available:
+        errors["minimum_above_units"] = (
+            f"Minimum credits ({minimum_credits}) is more than its units can give: together they "
+            f"carry {available} credit{'s' if available != 1 else ''}. Lower the minimum or add "
+            "units first."
+        )
+    if mandatory > credit_value:
+        errors["mandatory_above_credit_value"] = (
+            f"Its mandatory units carry {mandatory} credits, more than the credit value "
+            f"({credit_value}). Raise the credit value or make a unit optional."
+        )
+    if mandatory_units_closed:
+        errors["mandatory_unit_closed"] = (
+            "Mandatory unit " + ", ".join(mandatory_units_closed) + " is not operational at any "
+            "time the qualification is, so no learner could pass it."
+        )
+    return errors
+
+
+def operational_periods_overlap(
+    *,
+    start: datetime.date,
+    end: datetime.date | None,
+    other_start: datetime.date,
+    other_end: datetime.date | None,
+) -> bool:
+    """Whether two operational periods (end dates inclusive, None for open-ended) share a day."""
+    return (end is None or other_start <= end) and (other_end is None or start <= other_end)
+
+
+# --- the qualification grade from the unit grades (issue 14, decision 0110) ---------------------
+
+
+@dataclass(frozen=True)
+class GradePoints:
+    """One grade of a scheme as the grade rule sees it."""
+
+    code: str
+    label: str
+    is_pass: bool
+    position: int  # 1 is the highest
+    points: int  # earned per credit by a unit graded this
+    qualification_threshold: Decimal | None  # average points per credit to award it
+
+
+@dataclass(frozen=True)
+class UnitGradePoints:
+    """A counted, passed unit: its credits and the points its grade earns per credit."""
+
+    reference: str
+    credits: int
+    points: int
+
+
+def default_grade_points(is_pass_from_highest: Sequence[bool]) -> list[tuple[int, Decimal | None]]:
+    """The rule a new scheme starts with: passes earn 1, 2, 3 ... points per credit from the
+    lowest pass up, and each pass is the qualification's grade at that average or above."""
+    result: list[tuple[int, Decimal | None]] = []
+    points = sum(1 for is_pass in is_pass_from_highest if is_pass)
+    for is_pass in is_pass_from_highest:
+        if is_pass:
+            result.append((points, Decimal(points)))
+            points -= 1
+        else:
+            result.append((0, None))
+    return result
+
+
+def average_points_per_credit(unit_grades: Sequence[UnitGradePoints]) -> Decimal:
+    """Credit-weighted average of the units' points; a plain average if no unit has credits."""
+    if not unit_grades:
+        return Decimal(0)
+    credits = sum(u.credits for u in unit_grades)
+    if credits:
+        total = sum((Decimal(u.credits * u.points) for u in unit_grades), Decimal(0))
+        return total / credits
+    return Decimal(sum(u.points for u in unit_grades)) / len(unit_grades)
+
+
+def qualification_grade_from_unit_grades(
+    *, unit_grades: Sequence[UnitGradePoints], qualification_grades: Sequence[GradePoints]
+) -> GradePoints | None:
+    """The qualification's grade, for a learner who achieved it, from the units that count.
+
+    The highest passing grade of the qualification's scheme whose threshold the units' average
+    points per credit reaches; the lowest pass if none is reached; None if the scheme has no
+    pass. Call it only once `qualification_achieved` says the rules of combination are met."""
+    passes = sorted((g for g in qualification_grades if g.is_pass), key=lambda g: g.position)
+    if not passes:
+        return None
+    average = average_points_per_credit(unit_grades)
+    for grade in passes:
+        if grade.qualification_threshold is not None and average >= grade.qualification_threshold:
+            return grade
+    return passes[-1]
+
+
+def grade_rule_description(qualification_grades: Sequence[GradePoints]) -> list[str]:
+    """The grade rule in words, one sentence per grade, highest first, for the catalogue pages."""
+    lines = []
+    for grade in sorted(qualification_grades, key=lambda g: g.position):
+        plural = "s" if grade.points != 1 else ""
+        earns = f"A unit graded {grade.label} earns {grade.points} point{plural} per credit"
+        if not grade.is_pass:
+            lines.append(f"{earns}; it is not a pass and never counts.")
+        elif grade.qualification_threshold is None:
+            lines.append(f"{earns}; {grade.label} is not awarded as a qualification grade.")
+        else:
+            lines.append(
+                f"{earns}; the qualification is graded {grade.label} when the average is at "
+                f"least {grade.qualification_threshold.normalize():f}."
+            )
+    return lines

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -15,14 +17,19 @@ from awards_portal.query_parameters import query_shortened_message, query_text
 
 from .forms import (
     CATALOGUE_FIELDS,
+    GradeFormSet,
+    GradingSchemeForm,
     ProviderApprovalForm,
     QualificationForm,
     QualificationUnitForm,
     UnitForm,
 )
-from .models import ProviderApproval, Qualification, Unit
-from .selectors import qualifications_list, units_list
+from .models import GradingScheme, ProviderApproval, Qualification, Unit
+from .selectors import grade_points_for, grading_schemes_list, qualifications_list, units_list
 from .services import (
+    GradeRow,
+    grading_scheme_create,
+    grading_scheme_update,
     provider_approval_withdraw,
     provider_approve,
     qualification_create,
@@ -32,7 +39,7 @@ from .services import (
     unit_create,
     unit_update,
 )
-from .validators import qualification_number_check
+from .validators import grade_rule_description, qualification_number_check
 
 catalogue_manager = capability_required(Capability.MANAGE_CATALOGUE, ao_only=True)
 QUALIFICATION_FORM_FIELDS = (
@@ -114,14 +121,19 @@ def qualification_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     if request.method == "POST" and "unit-unit" in request.POST:
         unit_form = QualificationUnitForm(request.POST, prefix="unit")
         if unit_form.is_valid():
-            qualification_unit_set(
-                qualification=qualification,
-                unit=unit_form.cleaned_data["unit"],
-                mandatory=unit_form.cleaned_data["mandatory"],
-                acting_user=request.user,
-            )
-            messages.success(request, "Rules of combination updated.")
-            return redirect("qualifications:detail", pk=pk)
+            try:
+                qualification_unit_set(
+                    qualification=qualification,
+                    unit=unit_form.cleaned_data["unit"],
+                    mandatory=unit_form.cleaned_data["mandatory"],
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                for message in error.message_dict.get("unit", error.messages):
+                    unit_form.add_error("unit", message)
+            else:
+                messages.success(request, "Rules of combination updated.")
+                return redirect("qualifications:detail", pk=pk)
     if request.method == "POST" and "approval-provider" in request.POST:
         approval_form = ProviderApprovalForm(request.POST, prefix="approval")
         if approval_form.is_valid():
@@ -138,6 +150,11 @@ def qualification_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         "qualifications/detail.html",
         {
             "qualification": qualification,
+            "number_warning": qualification.number_warning,
+            "grade_rule": grade_rule_description(
+                grade_points_for(scheme=qualification.grading_scheme)
+            ),
+            "units_credits": sum(m.unit.credit_value for m in memberships),
             "memberships": memberships,
             "approvals": approvals,
             "unit_form": unit_form,
@@ -153,8 +170,12 @@ def qualification_unit_delete(
 ) -> HttpResponse:
     qualification = get_object_or_404(Qualification, pk=pk)
     unit = get_object_or_404(Unit, pk=unit_pk)
-    qualification_unit_remove(qualification=qualification, unit=unit, acting_user=request.user)
-    messages.success(request, f"{unit.reference} removed from {qualification.number}.")
+    try:
+        qualification_unit_remove(qualification=qualification, unit=unit, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{unit.reference} removed from {qualification.number}.")
     return redirect("qualifications:detail", pk=pk)
 
 
@@ -200,3 +221,91 @@ def unit_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "qualifications/form.html",
         {"form": form, "heading": f"Edit unit {unit.reference}"},
     )
+
+
+def _grade_rows(formset: Any) -> list[GradeRow]:
+    return [
+        GradeRow(
+            code=form.cleaned_data["code"],
+            label=form.cleaned_data["label"],
+            is_pass=form.cleaned_data["is_pass"],
+            points=form.cleaned_data.get("points"),
+            qualification_threshold=form.cleaned_data.get("qualification_threshold"),
+            pk=form.cleaned_data.get("grade_id") or None,
+        )
+        for form in formset.kept_forms()
+    ]
+
+
+def _scheme_page(
+    request: AuthenticatedHttpRequest,
+    *,
+    scheme: GradingScheme | None,
+    heading: str,
+) -> HttpResponse:
+    initial_name = {"name": scheme.name} if scheme else None
+    initial_grades = (
+        [
+            {
+                "grade_id": g.pk,
+                "order": g.position,
+                "code": g.code,
+                "label": g.label,
+                "is_pass": g.is_pass,
+                "points": g.points,
+                "qualification_threshold": g.qualification_threshold,
+            }
+            for g in scheme.grades.all()
+        ]
+        if scheme
+        else None
+    )
+    data = request.POST if request.method == "POST" else None
+    form = GradingSchemeForm(data, initial=initial_name)
+    formset = GradeFormSet(data, initial=initial_grades, prefix="grades")
+    if data is not None and form.is_valid() and formset.is_valid():
+        try:
+            if scheme is None:
+                scheme = grading_scheme_create(
+                    name=form.cleaned_data["name"],
+                    grades=_grade_rows(formset),
+                    acting_user=request.user,
+                )
+                messages.success(request, f"Grading scheme {scheme.name} created.")
+            else:
+                grading_scheme_update(
+                    scheme=scheme,
+                    name=form.cleaned_data["name"],
+                    grades=_grade_rows(formset),
+                    acting_user=request.user,
+                )
+                messages.success(request, f"Grading scheme {scheme.name} saved.")
+        except ValidationError as error:
+            form.apply_validation_error(error)
+        else:
+            return redirect("qualifications:grading_schemes")
+    return render(
+        request,
+        "qualifications/grading_scheme_form.html",
+        {"form": form, "formset": formset, "heading": heading},
+    )
+
+
+@catalogue_manager
+def grading_scheme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    schemes = [
+        (scheme, grade_rule_description(grade_points_for(scheme=scheme)))
+        for scheme in grading_schemes_list()
+    ]
+    return render(request, "qualifications/grading_schemes.html", {"schemes": schemes})
+
+
+@catalogue_manager
+def grading_scheme_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _scheme_page(request, scheme=None, heading="Add a grading scheme")
+
+
+@catalogue_manager
+def grading_scheme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    scheme = get_object_or_404(GradingScheme, pk=pk)
+    return _scheme_page(request, scheme=scheme, heading=f"Edit grading scheme {scheme.name}")

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from awards_portal.csv_download import FORMULA_TRIGGERS
-from awards_portal.csv_upload import decode_csv_bytes
+from awards_portal.csv_upload import NO_ROWS_MESSAGE, decode_csv_bytes
 
 from .models import RegistrationStatus
 
@@ -302,6 +302,8 @@ def parse_registration_csv(content: bytes, separator: str = ",") -> ParsedFile:
             file_error=f"The file cannot be read as CSV near line {reader.line_num}: {error}. "
             "Check that quotes in that row are paired."
         )
+    if not parsed.rows:
+        return ParsedFile(file_error=NO_ROWS_MESSAGE)
     return parsed
 
 

@@ -75,7 +75,7 @@ DEMO_RUNS = (
     ),
     DemoRun("Food Safety results: dispatched", "30256", FOOD_SAFETY, Stage.DISPATCHED, 180),
     DemoRun(
-        "Care results: late certificates",
+        "Care results: held back by a query",
         "20117",
         HEALTH_AND_SOCIAL_CARE,
         Stage.RECEIVED,

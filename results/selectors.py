@@ -55,6 +55,8 @@ def _option(grade: Grade) -> GradeOption:
         label=grade.label,
         is_pass=grade.is_pass,
         position=grade.position,
+        points=grade.points,
+        qualification_threshold=grade.qualification_threshold,
     )
 
 
@@ -168,7 +170,10 @@ def import_facts_for(*, course_run: CourseRun) -> ImportFacts:
             lookup[grade.label.casefold()] = grade.pk
             lookup[grade.code.upper()] = grade.pk
         units[column.reference.replace(" ", "").upper()] = ImportUnit(
-            column.unit_id, column.reference, lookup
+            column.unit_id,
+            column.reference,
+            lookup,
+            ", ".join(f"{grade.code} ({grade.label})" for grade in column.grades),
         )
     return ImportFacts(
         by_registration_number={
@@ -378,7 +383,13 @@ class PendingReceipt:
     @property
     def description(self) -> str:
         name = self.results.course_run.programme_name
-        return f"{name}: late certificates ({self.late_learners})" if self.late else name
+        if not self.late:
+            return name
+        return (
+            f"{name}: late certificates ({self.late_learners})"
+            if self.late_learners
+            else (f"{name}: late certificates")
+        )
 
     @property
     def receipt_url(self) -> str:

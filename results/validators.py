@@ -10,9 +10,18 @@ import datetime
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from awards_portal.csv_upload import NO_ROWS_MESSAGE
 from learners.validators import FieldError
-from qualifications.validators import AchievementOutcome, RulesOfCombination, qualification_achieved
+from qualifications.validators import (
+    AchievementOutcome,
+    GradePoints,
+    RulesOfCombination,
+    UnitGradePoints,
+    qualification_achieved,
+    qualification_grade_from_unit_grades,
+)
 
 from .models import Stage
 
@@ -64,6 +73,10 @@ class GradeOption:
     label: str
     is_pass: bool
     position: int
+    # The catalogue's grade rule (decision 0110): points per credit, and the average at which
+    # the qualification is awarded this grade.
+    points: int = 0
+    qualification_threshold: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -113,18 +126,24 @@ class LearnerOutcome:
 
 
 def qualification_grade(
-    *, passed_units: Sequence[UnitGrade], qualification_grades: Sequence[GradeOption]
+    *,
+    passed_units: Sequence[UnitGrade],
+    qualification_grades: Sequence[GradeOption],
+    unit_credits: Mapping[str, int],
 ) -> str:
-    """Our decision (0040): the qualification's grade is the lowest grade among the units that
-    count, expressed in the qualification's scheme (same code), or its lowest pass otherwise."""
-    if not passed_units:
-        return ""
-    lowest = max(passed_units, key=lambda u: u.grade.position).grade
-    for grade in qualification_grades:
-        if grade.code == lowest.code and grade.is_pass:
-            return grade.label
-    passes = [g for g in qualification_grades if g.is_pass]
-    return max(passes, key=lambda g: g.position).label if passes else lowest.label
+    """The qualification's grade from the units that count, by the rule its grading scheme
+    states (decision 0110, which replaces 0040's lowest-unit-grade rule)."""
+    grade = qualification_grade_from_unit_grades(
+        unit_grades=[
+            UnitGradePoints(u.reference, unit_credits.get(u.reference, 0), u.grade.points)
+            for u in passed_units
+        ],
+        qualification_grades=[
+            GradePoints(g.code, g.label, g.is_pass, g.position, g.points, g.qualification_threshold)
+            for g in qualification_grades
+        ],
+    )
+    return grade.label if grade is not None and passed_units else ""
 
 
 def learner_outcome(
@@ -148,6 +167,7 @@ def learner_outcome(
         qualification_grade(
             passed_units=[u for u in passed if u.reference in counted],
             qualification_grades=qualification_grades,
+            unit_credits=rules.unit_credits,
         )
         if achievement.achieved
         else ""
@@ -371,6 +391,7 @@ class ImportUnit:
     pk: int
     reference: str
     grades_by_code: Mapping[str, int]  # code (upper case) and label (casefolded) -> grade pk
+    valid_grades: str  # as the error message lists them: "D (Distinction), F (Fail)"
 
 
 @dataclass(frozen=True)
@@ -411,7 +432,7 @@ def csv_rows_read(content: str, delimiter: str) -> tuple[list[dict[str, str]], l
         rows.append(
             {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
         )
-    return rows, []
+    return (rows, []) if any(rows) else ([], [CsvError(2, "", "", NO_ROWS_MESSAGE)])
 
 
 def _row_error(
@@ -499,7 +520,8 @@ def csv_rows_validate(
                         row,
                         index,
                         "Grade",
-                        f"Not a grade of unit {unit.reference}'s grading scheme.",
+                        f"Not a grade of unit {unit.reference}'s grading scheme. Valid grades: "
+                        f"{unit.valid_grades}.",
                     )
         if not reference and claim_text not in YES and registration_id is not None:
             _row_error(

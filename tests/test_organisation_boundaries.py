@@ -19,6 +19,7 @@ from learners.tests.factories import LearnerFactory
 from providers.models import Provider
 from providers.tests.factories import ProviderFactory
 from qualifications.tests.factories import (
+    GradingSchemeFactory,
     ProviderApprovalFactory,
     QualificationFactory,
     QualificationUnitFactory,
@@ -140,6 +141,10 @@ OBJECT_URLS: dict[str, ObjectMaker] = {
 # URLs that take an identifier but are not a provider's records, and why.
 NOT_PROVIDER_SCOPED = {
     "qualifications:detail": "the AO's catalogue; AO_ONLY_URLS checks providers cannot reach it",
+    "qualifications:grading_scheme_edit": "the AO's catalogue",
+    "providers:detail": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
+    "providers:edit": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
+    "providers:approval_withdraw": "AO staff only; AO_ONLY_URLS checks providers cannot reach it",
     "qualifications:edit": "the AO's catalogue",
     "qualifications:unit_edit": "the AO's catalogue",
     "qualifications:unit_remove": "the AO's catalogue",
@@ -182,6 +187,13 @@ def _approval(provider: Provider) -> dict[str, object]:
 
 # AO-only pages: even a provider's super user with every provider role is refused.
 AO_ONLY_URLS: dict[str, ObjectMaker] = {
+    "providers:detail": lambda provider: {"pk": provider.pk},
+    "providers:edit": lambda provider: {"pk": provider.pk},
+    "providers:approval_withdraw": lambda provider: {
+        "pk": provider.pk,
+        "approval_pk": ProviderApprovalFactory(provider=provider).pk,
+    },
+    "qualifications:grading_scheme_edit": lambda provider: {"pk": GradingSchemeFactory().pk},
     "qualifications:detail": _qualification,
     "qualifications:edit": _qualification,
     "qualifications:unit_edit": _unit,

@@ -13,7 +13,7 @@ from qualifications.models import (
     QualificationUnit,
     Unit,
 )
-from qualifications.validators import qualification_check_character
+from qualifications.validators import default_grade_points, qualification_check_character
 
 
 def _qualification_number(n: int) -> str:
@@ -33,11 +33,19 @@ class GradingSchemeFactory(factory.django.DjangoModelFactory):
     def grades(self, create, extracted, **kwargs):
         if not create or self.grades.exists():
             return
-        for position, (code, label, is_pass) in enumerate(
-            extracted or [("P", "Pass", True), ("F", "Fail", False)], start=1
+        grades = extracted or [("P", "Pass", True), ("F", "Fail", False)]
+        rule = default_grade_points([is_pass for _, _, is_pass in grades])
+        for position, ((code, label, is_pass), (points, threshold)) in enumerate(
+            zip(grades, rule, strict=True), start=1
         ):
             Grade.objects.create(
-                scheme=self, code=code, label=label, position=position, is_pass=is_pass
+                scheme=self,
+                code=code,
+                label=label,
+                position=position,
+                is_pass=is_pass,
+                points=points,
+                qualification_threshold=threshold,
             )
 
 

@@ -217,3 +217,8 @@ def test_r_reg_7_a_nul_byte_anywhere_in_the_file_is_refused_before_anything_is_s
     content = b"Qualification Number,ULN,Status\n" + b"x" * 70_000 + b"\x00\n"
     text, problem = decode_csv_bytes(content)
     assert text == "" and "binary data" in problem
+
+
+def test_r_reg_8_a_header_with_no_rows_says_the_file_has_no_rows():
+    assert parse_registration_csv(csv_file()).file_error.startswith("The file has no rows")
+    assert parse_registration_csv(csv_file([""] * 10)).file_error.startswith("The file has no rows")

@@ -9,6 +9,7 @@ from accounts.tests.helpers import sign_in
 from audit.models import AuditEvent
 from learners.models import Learner
 from learners.tests.factories import LearnerFactory, learner_details
+from providers.tests.factories import ProviderFactory
 from registrations.models import Registration, RegistrationStatus
 from registrations.tests.factories import CourseRunFactory, RegistrationFactory
 
@@ -196,9 +197,13 @@ def test_r_lrn_6_the_not_known_report_counts_not_known_answers_per_provider(clie
     assert "0 (0.0%)" in body  # ethnicity: none
 
 
-def test_r_lrn_6_providers_cannot_open_the_not_known_report(client, provider_user):
+def test_r_lrn_6_providers_see_only_their_own_not_known_figures(client, provider_user):
+    other = ProviderFactory(organisation__name="Somebody Else's College")
+    LearnerFactory(provider=other)
     sign_in(client, provider_user)
-    assert client.get(reverse("learners:not_known_report")).status_code == 403
+    response = client.get(reverse("learners:not_known_report"))
+    assert response.status_code == 200
+    assert "Somebody Else's College" not in response.content.decode()
 
 
 def test_r_acc_7_viewing_a_course_runs_learners_is_audited(client, course_run, provider_user):

@@ -341,13 +341,29 @@ def test_the_progress_of_a_job_is_available_as_json(client, administrator, provi
     job = registration_import_start(
         provider=provider,
         file_name="mine.csv",
-        content=csv_file(),
+        content=csv_file(["601/2977/3", "9276308686", "Registered"]),
         separator=",",
         acting_user=administrator,
     )
     sign_in(client, administrator)
     data = client.get(reverse("registrations:import_job_progress", args=[job.pk])).json()
     assert data["status"] == "validated" and data["working"] is False
+
+
+def test_r_reg_8_a_file_with_only_the_header_is_refused_as_having_no_rows(
+    client, administrator, provider
+):
+    job = registration_import_start(
+        provider=provider,
+        file_name="mine.csv",
+        content=csv_file(),
+        separator=",",
+        acting_user=administrator,
+    )
+    sign_in(client, administrator)
+    body = client.get(reverse("registrations:import_job", args=[job.pk])).content.decode()
+    assert "The file has no rows" in body
+    assert "ready to upload" not in body.lower()
 
 
 def test_a_job_being_worked_on_shows_a_progress_bar_and_refreshes_without_javascript(

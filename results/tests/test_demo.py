@@ -30,6 +30,9 @@ def test_r_crt_4_demo_has_late_certificates_awaiting_receipt(db):
     late = [r for r in receipt_pending(user=grace) if r.late is not None]
 
     assert [r.results.course_run.programme_name for r in late] == [
-        "Care results: late certificates"
+        "Care results: held back by a query"
     ]
     assert late[0].results.stage == Stage.RECEIVED and not late[0].is_overdue
+    assert late[0].description.count("late certificates") == 1
+    assert late[0].description.endswith(f"late certificates ({late[0].late_learners})")
+    assert late[0].late_learners

@@ -232,7 +232,8 @@ def test_r_res_2_certification_issues_qualification_and_unit_certificates(season
         qualification_certificate.achievement_reference
         == f"registration:{season.registrations[0].pk}"
     )
-    assert qualification_certificate.grade == "Pass"
+    # The scheme's grade rule (decision 0110): Merit, Pass, Distinction average 2 points a credit.
+    assert qualification_certificate.grade == "Merit"
     assert qualification_certificate.qualification_number == season.qualification.number
     unit_certificate = kwame.certificates.get()
     assert unit_certificate.achievement_reference == (

@@ -1,6 +1,7 @@
 """The pure results rules: outcomes, the stage machine, submission, receipt, dispatch, CSV rows."""
 
 import datetime
+from decimal import Decimal
 
 from qualifications.validators import RulesOfCombination
 from results.models import Stage
@@ -20,10 +21,11 @@ from results.validators import (
     transition_error,
 )
 
-D = GradeOption(1, "D", "Distinction", True, 1)
-M = GradeOption(2, "M", "Merit", True, 2)
-P = GradeOption(3, "P", "Pass", True, 3)
-F = GradeOption(4, "F", "Fail", False, 4)
+# The default grade rule (decision 0110): 3, 2, 1 points per credit, each grade at that average.
+D = GradeOption(1, "D", "Distinction", True, 1, 3, Decimal(3))
+M = GradeOption(2, "M", "Merit", True, 2, 2, Decimal(2))
+P = GradeOption(3, "P", "Pass", True, 3, 1, Decimal(1))
+F = GradeOption(4, "F", "Fail", False, 4, 0, None)
 SCHEME = (D, M, P, F)
 RULES = RulesOfCombination(
     mandatory_units=frozenset({"U1", "U2"}),
@@ -43,7 +45,7 @@ def _outcome(grades, not_claiming=False):
 
 
 def test_r_res_2_achieved_when_mandatory_units_pass_and_credits_suffice():
-    outcome = _outcome({"U1": M, "U2": P, "U3": D})
+    outcome = _outcome({"U1": M, "U2": P, "U3": P})
 
     assert outcome.qualification_achieved
     assert outcome.summary == "Qualification achieved: Pass"
@@ -65,9 +67,11 @@ def test_r_res_2_a_missing_mandatory_unit_means_units_only():
     assert outcome.summary == "Not achieved; unit certificates for U1, U3, U4"
 
 
-def test_qualification_grade_is_the_lowest_counted_unit_grade():
-    assert _outcome({"U1": D, "U2": M, "U3": D}).qualification_grade == "Merit"
+def test_r_res_2_certification_grades_the_qualification_by_the_catalogues_points_rule():
+    assert _outcome({"U1": D, "U2": M, "U3": D}).qualification_grade == "Merit"  # 2.67
     assert _outcome({"U1": D, "U2": D, "U3": D, "U4": D}).qualification_grade == "Distinction"
+    # Not the lowest unit grade (Pass): the average of 3, 3 and 1 points per credit is 2.33.
+    assert _outcome({"U1": D, "U2": D, "U3": P}).qualification_grade == "Merit"
 
 
 def test_not_claiming_claims_nothing_whatever_the_grades():
@@ -169,7 +173,7 @@ FACTS = ImportFacts(
     by_registration_number={"R1": 1, "R2": 2},
     by_uln={"9276308686": 2},
     names={1: "Amira", 2: "Kwame"},
-    units={"U1": ImportUnit(11, "U1", {"P": 3, "pass": 3, "F": 4})},
+    units={"U1": ImportUnit(11, "U1", {"P": 3, "pass": 3, "F": 4}, "P (Pass), F (Fail)")},
 )
 HEADER = ",".join(CSV_COLUMNS) + "\n"
 
@@ -192,7 +196,9 @@ def test_csv_rows_report_row_column_value_and_reason():
         (4, "Grade", "Q"),
         (6, "Unit reference", "U1"),
     ]
-    assert errors[1].reason == "Not a grade of unit U1's grading scheme."
+    assert errors[1].reason == (
+        "Not a grade of unit U1's grading scheme. Valid grades: P (Pass), F (Fail)."
+    )
     assert {e.registration_id: (dict(e.grades), e.not_claiming) for e in entries} == {
         1: ({11: 3}, False),
         2: ({}, True),
@@ -203,3 +209,9 @@ def test_csv_header_must_name_every_column():
     _rows, errors = csv_rows_read("ULN;Grade\n1;P\n", ";")
 
     assert errors and errors[0].row == 1 and errors[0].column == "Registration number"
+
+
+def test_r_res_1_a_results_file_with_a_header_and_no_rows_says_so():
+    rows, errors = csv_rows_read(HEADER + ",,,,,,,\n", ",")
+    assert rows == []
+    assert errors[0].reason.startswith("The file has no rows")

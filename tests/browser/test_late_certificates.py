@@ -12,7 +12,7 @@ from .helpers import sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RUN = "Care results: late certificates"
+RUN = "Care results: held back by a query"
 
 
 def _menu(page: Page, name: str) -> None:

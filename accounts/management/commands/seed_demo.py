@@ -10,7 +10,9 @@ from accounts.demo import DemoReport, write_demo_file
 # Each area seeds its own demo data, in this order; a seeder leaves existing rows as they are.
 DEMO_SEEDERS = (
     "accounts.demo.seed",
+    "providers.demo.seed",
     "registrations.demo.seed",
+    "qualifications.demo.seed",
     "registrations.csv_demo.seed",
     "certificates.demo.seed",
     "results.demo.seed",
