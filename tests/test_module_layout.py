@@ -14,6 +14,8 @@ APPS = [
     "results",
     "certificates",
     "lrs_sync",
+    "outbox",
+    "people_search",
     "awards_portal",
 ]
 MAX_LINES = 600

@@ -133,13 +133,23 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user: Us
         organisation_id=locked.provider.organisation_id,
     )
     _notify_after_commit(locked.pk, "revoked")
+    # The achievement the certificate proves is withdrawn at the LRS (decision 0123).
+    from lrs_sync.achievement_events import achievements_withdraw_for_certificate
+
+    achievements_withdraw_for_certificate(
+        achievement_reference=locked.achievement_reference,
+        qualification_number=locked.qualification_number,
+        acting_user=acting_user,
+    )
     return locked
 
 
 def _notify_after_commit(certificate_id: int, event: str) -> None:
+    from outbox.services import outbox_queue
+
     from ..tasks import certificate_notify_provider_task
 
-    transaction.on_commit(lambda: certificate_notify_provider_task.delay(certificate_id, event))
+    outbox_queue(task=certificate_notify_provider_task, args=[certificate_id, event])
 
 
 # Who hears that a certificate was replaced or revoked: those who hear its PDFs are ready.

@@ -1,0 +1,13 @@
+"""The sandpit's SOAP endpoints and its pages, mounted at /lrs-sandpit/ in dev and test only."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "lrs_sandpit"
+urlpatterns = [
+    path("LearnerService.svc", views.learner_service_endpoint, name="learner_service"),
+    path("ExternalService.svc", views.external_service_endpoint, name="external_service"),
+    path("", views.register, name="register"),
+    path("learners/add/", views.learner_add, name="learner_add"),
+]
