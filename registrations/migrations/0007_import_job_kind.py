@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0005_learner_once_per_course_run_unless_void'),
+        ('registrations', '0006_registration_language_for_assessment'),
     ]
 
     operations = [
