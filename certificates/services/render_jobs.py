@@ -47,7 +47,11 @@ def certificates_render(*, certificate_ids: Sequence[int]) -> int:
     Idempotent: a stored PDF is never replaced (the database refuses it), and a certificate
     rendered meanwhile by another worker keeps that worker's file.
     """
-    pending = list(Certificate.objects.filter(pk__in=certificate_ids, pdf_sha256="").order_by("pk"))
+    pending = list(
+        Certificate.objects.filter(pk__in=certificate_ids, pdf_sha256="")
+        .select_related("replaces")  # a replacement names the number it replaces
+        .order_by("pk")
+    )
     if not pending:
         return 0
     pdfs = certificates_render_pdfs([CertificatePage.from_certificate(c) for c in pending])
