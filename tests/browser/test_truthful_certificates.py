@@ -4,6 +4,7 @@ the replacement's and the unit certificate's PDFs (R-RES-2, R-CRT-2, R-CRT-6).""
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -40,7 +41,7 @@ def _open(page, search: str, number: str) -> None:
 def _download_text(page) -> str:
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the PDF e-certificate").click()
-    content = open(download.value.path(), "rb").read()
+    content = Path(download.value.path()).read_bytes()
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     return " ".join(text.split())
 
