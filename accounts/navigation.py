@@ -32,6 +32,10 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("Course runs", "registrations:course_run_list", Capability.VIEW_LEARNERS),
     MenuItem("Registrations", "registrations:list", Capability.VIEW_LEARNERS),
     MenuItem("Not known report", "learners:not_known_report", Capability.VIEW_LEARNERS),
+    MenuItem(
+        "Verify ULNs", "lrs_sync:verify_jobs", Capability.VERIFY_LEARNER_BATCHES, ao_only=True
+    ),
+    MenuItem("ULN verification", "lrs_sync:outcomes", Capability.VIEW_LEARNERS),
     MenuItem("Certificates", "certificates:list", Capability.CERTIFICATE, ao_only=True),
     MenuItem(
         "Replacement fees", "certificates:replacement_fees", Capability.CERTIFICATE, ao_only=True

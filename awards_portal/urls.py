@@ -1,5 +1,6 @@
 """The portal's URL map: each area mounts its own urls module."""
 
+from django.conf import settings
 from django.urls import include, path
 
 from accounts.api.views import me as api_me
@@ -22,4 +23,8 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("results/", include("results.urls")),
     path("healthz", healthz, name="healthz"),
+    path("lrs/", include("lrs_sync.urls")),
 ]
+
+if settings.LRS_SANDPIT_ENABLED:
+    urlpatterns.append(path("lrs-sandpit/", include("lrs_sandpit.urls")))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +19,31 @@ class Title(models.TextChoices):
     MS = "Ms", "Ms"
     MX = "Mx", "Mx"
     DR = "Dr", "Dr"
+
+
+class VerificationStatus(models.TextChoices):
+    """Where the learner stands with the LRS (R-LRN-7): from the last verification's code."""
+
+    UNVERIFIED = "unverified", "Not verified"
+    VERIFIED = "verified", "Verified"
+    LINKED = "linked", "Verified: linked ULN"
+    POSSIBLE_MATCH = "possible_match", "Possible match"
+    NOT_MATCHED = "not_matched", "Does not match"
+    ULN_NOT_FOUND = "uln_not_found", "ULN not found"
+
+
+# The LRS's return codes (WSVRC001..006) and the status each leaves the learner in.
+STATUS_FOR_CODE = {
+    "WSVRC001": VerificationStatus.VERIFIED,
+    "WSVRC002": VerificationStatus.LINKED,
+    "WSVRC003": VerificationStatus.POSSIBLE_MATCH,
+    "WSVRC004": VerificationStatus.POSSIBLE_MATCH,
+    "WSVRC005": VerificationStatus.NOT_MATCHED,
+    "WSVRC006": VerificationStatus.ULN_NOT_FOUND,
+}
+
+# The details the LRS checks; changing any of them makes an earlier verification meaningless.
+VERIFIED_FIELDS = ("uln", "given_name", "family_name", "date_of_birth", "gender")
 
 
 class Learner(models.Model):
@@ -53,6 +80,31 @@ class Learner(models.Model):
     name_match_key = models.CharField(max_length=210, editable=False, db_index=True)  # PII
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Verification against the LRS (R-LRN-7, R-LRS-10), kept by lrs_sync through the services;
+    # reset to "Not verified" whenever one of VERIFIED_FIELDS changes.
+    verification_status = models.CharField(
+        max_length=16,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.UNVERIFIED,
+        db_index=True,
+    )
+    verification_code = models.CharField(max_length=8, blank=True)  # WSVRC00n
+    verification_flags = ArrayField(
+        models.CharField(max_length=4), default=list, blank=True
+    )  # VRF1..VRF8
+    lrs_uln = models.CharField("ULN at the LRS", max_length=10, blank=True)  # PII
+    lrs_given_name = models.CharField(max_length=100, blank=True)  # PII
+    lrs_family_name = models.CharField(max_length=100, blank=True)  # PII
+    lrs_date_of_birth = models.DateField(null=True, blank=True)  # PII
+    lrs_gender = models.CharField(max_length=1, blank=True)  # PII
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["family_name", "given_name", "pk"]

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from audit.context import client_ip
+from audit.models import AuditEvent
 from audit.services import audit_record, changed_fields, snapshot
+from awards_portal.bulk_insert import records, recordset, rows_insert
 
-from .models import Learner
+from .models import STATUS_FOR_CODE, VERIFIED_FIELDS, Learner, VerificationStatus
 from .reference_data import prison_postcodes, prohibited_text
 from .validators import FieldError, age_error, learner_details_check, name_match_key
 
@@ -231,6 +235,15 @@ def learner_update(
     if not new:
         return learner
     learner.updated_at = timezone.now()
+    detail: dict[str, Any] = {}
+    # R-LRN-7: a verification speaks for the details the LRS saw; new details need a new one.
+    if set(new) & set(VERIFIED_FIELDS) and (
+        learner.verification_status != VerificationStatus.UNVERIFIED or learner.verification_code
+    ):
+        detail["verification"] = (
+            f"reset to not verified (was {learner.get_verification_status_display()})"
+        )
+        _verification_clear(learner)
     try:
         with transaction.atomic():
             learner.save()
@@ -248,9 +261,198 @@ def learner_update(
         target=learner,
         before=old,
         after=new,
+        detail=detail,
         organisation_id=learner.provider.organisation_id,
     )
     return learner
+
+
+def _verification_clear(learner: Learner) -> None:
+    learner.verification_status = VerificationStatus.UNVERIFIED
+    learner.verification_code = ""
+    learner.verification_flags = []
+    learner.lrs_uln = ""
+    learner.lrs_given_name = ""
+    learner.lrs_family_name = ""
+    learner.lrs_date_of_birth = None
+    learner.lrs_gender = ""
+    learner.verified_at = None
+    learner.verified_by = None
+
+
+@dataclass(frozen=True)
+class LearnerVerificationOutcome:
+    """The LRS's answer for one learner, with the details that were sent (R-LRN-7)."""
+
+    learner_id: int
+    # What was sent: the answer is stored only if the learner still has these details.
+    sent_uln: str
+    sent_given_name: str  # PII
+    sent_family_name: str  # PII
+    sent_date_of_birth: datetime.date | None  # PII
+    sent_gender: str
+    response_code: str
+    failure_flags: tuple[str, ...] = ()
+    lrs_uln: str = ""
+    lrs_given_name: str = ""  # PII
+    lrs_family_name: str = ""  # PII
+    lrs_date_of_birth: datetime.date | None = None  # PII
+    lrs_gender: str = ""
+
+
+# (column, PostgreSQL type) for the one UPDATE that stores many answers.
+_OUTCOME_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "bigint"),
+    ("sent_uln", "text"),
+    ("sent_given_name", "text"),
+    ("sent_family_name", "text"),
+    ("sent_date_of_birth", "date"),
+    ("sent_gender", "text"),
+    ("status", "text"),
+    ("code", "text"),
+    ("flags", "text"),
+    ("lrs_uln", "text"),
+    ("lrs_given_name", "text"),
+    ("lrs_family_name", "text"),
+    ("lrs_date_of_birth", "date"),
+    ("lrs_gender", "text"),
+)
+
+
+def learners_verification_store(
+    *,
+    outcomes: Sequence[LearnerVerificationOutcome],
+    acting_user: User | None,
+    via: str,
+    job_id: int | None = None,
+) -> list[int]:
+    """Store the LRS's answers on the learners in one statement, and audit each in one insert.
+
+    A learner whose ULN, names, date of birth or gender changed since the details were sent keeps
+    its "Not verified" status: the answer was about details it no longer has. Returns the ids of
+    the learners updated."""
+    if not outcomes:
+        return []
+    for outcome in outcomes:
+        if outcome.response_code not in STATUS_FOR_CODE:
+            raise ValueError(f"Not an LRS verification code: {outcome.response_code!r}")
+    now = timezone.now()
+    table = Learner._meta.db_table
+    sql = (
+        f"UPDATE {table} AS l SET verification_status = v.status, "  # noqa: S608 - constants
+        "verification_code = v.code, "
+        "verification_flags = string_to_array(v.flags, ','), "
+        "lrs_uln = v.lrs_uln, lrs_given_name = v.lrs_given_name, "
+        "lrs_family_name = v.lrs_family_name, lrs_date_of_birth = v.lrs_date_of_birth, "
+        "lrs_gender = v.lrs_gender, verified_at = %s, verified_by_id = %s "
+        f"FROM {recordset(_OUTCOME_COLUMNS)} "
+        "WHERE l.id = v.id AND l.uln = v.sent_uln AND l.given_name = v.sent_given_name "
+        "AND l.family_name = v.sent_family_name "
+        "AND l.date_of_birth IS NOT DISTINCT FROM v.sent_date_of_birth "
+        "AND l.gender = v.sent_gender "
+        "RETURNING l.id, l.provider_id"
+    )
+    rows = [
+        (
+            outcome.learner_id,
+            outcome.sent_uln,
+            outcome.sent_given_name,
+            outcome.sent_family_name,
+            outcome.sent_date_of_birth,
+            outcome.sent_gender,
+            str(STATUS_FOR_CODE[outcome.response_code]),
+            outcome.response_code,
+            ",".join(outcome.failure_flags),
+            outcome.lrs_uln,
+            outcome.lrs_given_name,
+            outcome.lrs_family_name,
+            outcome.lrs_date_of_birth,
+            outcome.lrs_gender,
+        )
+        for outcome in outcomes
+    ]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [
+                    now,
+                    acting_user.pk if acting_user is not None else None,
+                    records(_OUTCOME_COLUMNS, rows),
+                ],
+            )
+            updated = {row[0]: row[1] for row in cursor.fetchall()}
+        _verification_audit(
+            outcomes=[o for o in outcomes if o.learner_id in updated],
+            providers=updated,
+            acting_user=acting_user,
+            via=via,
+            job_id=job_id,
+            now=now,
+        )
+    return sorted(updated)
+
+
+def _verification_audit(
+    *,
+    outcomes: Sequence[LearnerVerificationOutcome],
+    providers: Mapping[int, int],
+    acting_user: User | None,
+    via: str,
+    job_id: int | None,
+    now: datetime.datetime,
+) -> None:
+    from providers.models import Provider
+
+    organisations = dict(
+        Provider.objects.filter(pk__in=set(providers.values())).values_list("pk", "organisation_id")
+    )
+    ip = client_ip()
+    actor_id = acting_user.pk if acting_user is not None else None
+    actor_username = acting_user.username if acting_user is not None else ""
+    detail = {"via": via, **({"verify_job": job_id} if job_id is not None else {})}
+    rows_insert(
+        table=AuditEvent._meta.db_table,
+        columns=_AUDIT_COLUMNS,
+        rows=[
+            (
+                now,
+                actor_id,
+                actor_username,
+                organisations.get(providers[outcome.learner_id]),
+                ip,
+                "learner.verified",
+                Learner._meta.label_lower,
+                str(outcome.learner_id),
+                f"{outcome.sent_given_name} {outcome.sent_family_name}"[:200],
+                {},
+                {
+                    "verification_status": str(STATUS_FOR_CODE[outcome.response_code]),
+                    "verification_code": outcome.response_code,
+                    "verification_flags": list(outcome.failure_flags),
+                },
+                detail,
+            )
+            for outcome in outcomes
+        ],
+    )
+
+
+# The audit row `audit_record` writes, as columns for one INSERT of many.
+_AUDIT_COLUMNS = (
+    ("occurred_at", "timestamptz"),
+    ("actor_id", "bigint"),
+    ("actor_username", "text"),
+    ("organisation_id", "bigint"),
+    ("ip_address", "inet"),
+    ("action", "text"),
+    ("object_type", "text"),
+    ("object_id", "text"),
+    ("object_repr", "text"),
+    ("before", "jsonb"),
+    ("after", "jsonb"),
+    ("detail", "jsonb"),
+)
 
 
 def learner_registration_dates(*, learner: Learner) -> list[datetime.date]:

@@ -17,7 +17,8 @@ from registrations.models import RegistrationStatus
 from registrations.numbers import registration_number_for_phone
 from registrations.selectors import course_runs_visible_to, registrations_visible_to
 
-from .choices import DEMOGRAPHIC_QUESTIONS
+from .choices import DEMOGRAPHIC_QUESTIONS, Gender
+from .models import Learner
 from .selectors import learners_search, learners_visible_to, not_known_report
 from .services import learner_data_viewed
 
@@ -89,8 +90,47 @@ def learner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "learners/learner_detail.html",
-        {"learner": learner, "registrations": rows},
+        {"learner": learner, "registrations": rows, "verification": _verification(learner)},
     )
+
+
+def _verification(learner: Learner) -> dict[str, object]:
+    """The learner's last verification in words, and the portal's and the LRS's values side by
+    side (R-LRN-7)."""
+    from lrs_sync.verification_types import LINKED_MATCH
+    from lrs_sync.verification_words import code_in_words, flag_in_words, next_step
+
+    code = learner.verification_code
+    if not code:
+        return {"code": ""}
+    lrs_gender = Gender(learner.lrs_gender).label if learner.lrs_gender in Gender.values else ""
+    flags = set(learner.verification_flags)
+    return {
+        "code": code,
+        "code_words": code_in_words(code),
+        "flags": [(flag, flag_in_words(flag)) for flag in learner.verification_flags],
+        "next_step": next_step(code, flags, master_uln=learner.lrs_uln),
+        "may_use_master": code == LINKED_MATCH
+        and learner.lrs_uln
+        and learner.lrs_uln != learner.uln,
+        "side_by_side": [
+            (
+                "ULN",
+                learner.uln,
+                learner.lrs_uln,
+                learner.lrs_uln and learner.uln != learner.lrs_uln,
+            ),
+            ("Given name", learner.given_name, learner.lrs_given_name, bool(flags & {"VRF1"})),
+            ("Family name", learner.family_name, learner.lrs_family_name, bool(flags & {"VRF5"})),
+            (
+                "Date of birth",
+                learner.date_of_birth.strftime("%d/%m/%Y"),
+                learner.lrs_date_of_birth.strftime("%d/%m/%Y") if learner.lrs_date_of_birth else "",
+                "VRF7" in flags,
+            ),
+            ("Gender", learner.get_gender_display(), lrs_gender, "VRF8" in flags),
+        ],
+    }
 
 
 @capability_required(Capability.VIEW_LEARNERS)

@@ -51,6 +51,13 @@ def _learner_of(provider: Provider) -> dict[str, object]:
     return {"pk": LearnerFactory(provider=provider).pk}
 
 
+def _verify_job(provider: Provider) -> dict[str, object]:
+    from lrs_sync.models import VerifyJob
+
+    job = VerifyJob.objects.create(source=VerifyJob.Source.PROVIDER, provider=provider, total=0)
+    return {"pk": job.pk}
+
+
 def _learner_pk_of(provider: Provider) -> dict[str, object]:
     return {"learner_pk": LearnerFactory(provider=provider).pk}
 
@@ -165,6 +172,12 @@ NOT_PROVIDER_SCOPED = {
     "results:consignment": "AO dispatch only; AO_ONLY_URLS checks providers cannot reach it",
     "results:certification_report_pdf": "AO dispatch only; checked in AO_ONLY_URLS",
     "results:consignment_certificate_summary_pdf": "AO dispatch only; checked in AO_ONLY_URLS",
+    "lrs_sync:learner_verify": "AO users only; AO_ONLY_URLS checks providers cannot reach it",
+    "lrs_sync:learner_master_uln": "AO users only; AO_ONLY_URLS checks providers cannot reach it",
+    "lrs_sync:verify_job": "AO batch users only; checked in AO_ONLY_URLS",
+    "lrs_sync:verify_job_progress": "AO batch users only; checked in AO_ONLY_URLS",
+    "lrs_sync:verify_job_results_csv": "AO batch users only; checked in AO_ONLY_URLS",
+    "lrs_sync:verify_job_retry": "AO batch users only; checked in AO_ONLY_URLS",
 }
 
 
@@ -211,6 +224,12 @@ AO_ONLY_URLS: dict[str, ObjectMaker] = {
     "results:consignment": _consignment_of,
     "results:certification_report_pdf": _consignment_of,
     "results:consignment_certificate_summary_pdf": _consignment_course_run_of,
+    "lrs_sync:learner_verify": _learner_of,
+    "lrs_sync:learner_master_uln": _learner_of,
+    "lrs_sync:verify_job": _verify_job,
+    "lrs_sync:verify_job_progress": _verify_job,
+    "lrs_sync:verify_job_results_csv": _verify_job,
+    "lrs_sync:verify_job_retry": _verify_job,
 }
 
 

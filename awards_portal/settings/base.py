@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "results",
     "certificates",
     "lrs_sync",
+    "lrs_sandpit",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "certificates.tasks.render_jobs_resume_task",
         "schedule": 300.0,
     },
+    # Hand LRS verification batches that stopped moving (a worker lost, the broker down at
+    # commit) to the queue again; a batch waiting for the LRS retries by itself.
+    "lrs-resume-verify-jobs": {
+        "task": "lrs_sync.tasks.verify_jobs_resume_task",
+        "schedule": 120.0,
+    },
 }
 
 REST_FRAMEWORK = {
@@ -222,3 +229,5 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+from .lrs import *  # noqa: E402

@@ -21,3 +21,18 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 # Serve static files straight from the source folders, so browser tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tests reach the sandpit in-process ("wsgi://"); a real worker test points these at a live server.
+LRS_SANDPIT_ENABLED = True
+LRS_ENDPOINT_LEARNER = env.str("LRS_ENDPOINT_LEARNER", default="wsgi://testserver/lrs-sandpit/LearnerService.svc")
+LRS_ENDPOINT_EXTERNAL = env.str(
+    "LRS_ENDPOINT_EXTERNAL", default="wsgi://testserver/lrs-sandpit/ExternalService.svc"
+)
+LRS_ENDPOINT_R9 = env.str("LRS_ENDPOINT_R9", default="wsgi://testserver/lrs-sandpit/LearnerServiceR9.svc")
+LRS_ORGANISATION_REF = "SANDPIT-AO"
+LRS_UKPRN = "10099999"
+LRS_USERNAME = "sandpit-user"
+LRS_PASSWORD = "sandpit-password"  # noqa: S105
+# A batch is ready at the first poll, and retries do not sleep (tests that need either set them).
+LRS_SANDPIT_BATCH_DELAY_SECONDS = 0.0
+LRS_RETRY_BACKOFF_SECONDS = 0.0

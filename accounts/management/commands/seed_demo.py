@@ -16,6 +16,7 @@ DEMO_SEEDERS = (
     "registrations.csv_demo.seed",
     "certificates.demo.seed",
     "results.demo.seed",
+    "lrs_sandpit.demo.seed",
 )
 
 

@@ -1,0 +1,12 @@
+"""The sandpit's SOAP endpoints and its pages, mounted at /lrs-sandpit/ in dev and test only."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "lrs_sandpit"
+urlpatterns = [
+    path("LearnerService.svc", views.learner_service_endpoint, name="learner_service"),
+    path("", views.register, name="register"),
+    path("learners/add/", views.learner_add, name="learner_add"),
+]

@@ -1,0 +1,54 @@
+"""Celery tasks for LRS verification: thin, taking ids; the job row keeps the state."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from celery import Task, shared_task
+
+from . import services
+from .verification_types import LrsUnavailable
+
+logger = logging.getLogger(__name__)
+
+# Back-off while the LRS is unavailable: 5 s, 10 s, 20 s ... at most five minutes between tries.
+# There is no last try: the job waits, saying so on its page, until the LRS answers again.
+BACKOFF_FIRST_SECONDS = 5
+BACKOFF_MAX_SECONDS = 300
+EAGER_WAIT_SECONDS = 120
+
+
+def backoff_seconds(retries: int) -> int:
+    return int(min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** min(retries, 10)))
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def verify_job_run_task(self: Task, job_id: int) -> bool:
+    """Run a verification batch for a while; come back while the LRS works or is unavailable."""
+    attempt = self.request.retries or 0
+    try:
+        finished = services.verify_job_run(job_id=job_id)
+    except LrsUnavailable as error:
+        countdown = backoff_seconds(attempt)
+        logger.warning("LRS unavailable for verification job %s; again in %s s", job_id, countdown)
+        services.verify_job_wait_for_lrs(job_id=job_id, error=str(error))
+        if self.request.is_eager:  # no queue to wait in: the caller sees the job waiting
+            return False
+        raise self.retry(exc=error, countdown=countdown) from error
+    if not finished:
+        if self.request.is_eager:
+            # Tests run tasks in-process: keep polling here rather than recursing.
+            deadline = time.monotonic() + EAGER_WAIT_SECONDS
+            while not finished and time.monotonic() < deadline:
+                time.sleep(services.POLL_SECONDS)
+                finished = services.verify_job_run(job_id=job_id)
+            return finished
+        services.verify_job_dispatch(job_id=job_id, countdown=services.POLL_SECONDS)
+    return finished
+
+
+@shared_task
+def verify_jobs_resume_task() -> list[int]:
+    """Beat: hand verification jobs that stopped moving to the queue again."""
+    return services.verify_jobs_resume()
