@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -35,17 +34,14 @@ def email_deliver(*, to: list[str], subject: str, text: str, html: str) -> None:
 def email_send(*, to: list[str], template: str, context: dict[str, Any]) -> None:
     """Render now (so the email says what was true at this moment), send once the change commits.
 
-    If the broker cannot be reached, the email is sent from this process instead of being lost.
+    The email is recorded in the outbox with the change, so a broker outage delays it and never
+    loses it, and no request waits on the mail server (decision 0085).
     """
+    from outbox.services import outbox_queue
+
+    from .tasks import email_deliver_task
+
     subject, text, html = email_render(template=template, context=context)
-
-    def dispatch() -> None:
-        from .tasks import email_deliver_task
-
-        try:
-            email_deliver_task.delay(to=to, subject=subject, text=text, html=html)
-        except Exception:
-            logger.warning("Broker unreachable; sending email '%s' directly", subject)
-            email_deliver(to=to, subject=subject, text=text, html=html)
-
-    transaction.on_commit(dispatch)
+    outbox_queue(
+        task=email_deliver_task, kwargs={"to": to, "subject": subject, "text": text, "html": html}
+    )

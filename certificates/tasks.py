@@ -33,9 +33,9 @@ def render_job_task(job_id: int) -> None:
 # Transient faults worth another try: the database or the storage briefly unavailable.
 TRANSIENT_ERRORS = (DatabaseOperationalError, InterfaceError, OSError)
 CHUNK_MAX_RETRIES = 5
-# Deliveries of one attempt before it counts as crashing its worker (out of memory, time limit):
+# Crashes of one chunk before it is taken as killing its worker (out of memory, the time limit):
 # acks_late redelivers such a message, and without a limit it would for ever.
-CHUNK_MAX_DELIVERIES = 3
+CHUNK_MAX_CRASHES = 3
 
 
 def _describe(error: BaseException) -> str:
@@ -46,23 +46,51 @@ def _describe(error: BaseException) -> str:
 def render_job_chunk_task(self: Task, job_id: int, certificate_ids: list[int]) -> None:
     """Render one chunk; transient faults retry with back-off, then the job fails, recorded."""
     attempt = self.request.retries or 0
-    delivery_key = f"crt-render-chunk:{job_id}:{certificate_ids[0] if certificate_ids else 0}"
-    deliveries = _count_delivery(f"{delivery_key}:{attempt}")
-    if deliveries > CHUNK_MAX_DELIVERIES:
-        services.render_job_fail(
-            job_id=job_id,
-            error=f"certificates {certificate_ids} stopped their worker {deliveries - 1} times",
-        )
+    if not services.certificates_unrendered(certificate_ids=certificate_ids):
+        # A redelivery (or a duplicate) of work already done: not a crash, nothing to do.
+        services.render_job_progress(job_id=job_id)
         return
+    crashes = chunk_run_started(job_id=job_id, certificate_ids=certificate_ids, attempt=attempt)
     try:
-        services.certificates_render(certificate_ids=certificate_ids)
+        if crashes >= CHUNK_MAX_CRASHES:
+            services.render_job_fail(
+                job_id=job_id,
+                error=f"certificates {certificate_ids} stopped their worker {crashes} times",
+            )
+            return
+        _render_chunk(self, job_id, certificate_ids, attempt)
+    finally:
+        _chunk_run_ended(job_id=job_id, certificate_ids=certificate_ids, attempt=attempt)
+
+
+# A start that never reached its end is a crash: the count goes up as a run starts and back down
+# as it ends, whatever the ending, so only runs cut short (a killed worker) remain counted.
+def _crash_key(job_id: int, certificate_ids: list[int], attempt: int) -> str:
+    return f"crt-render-chunk-runs:{job_id}:{min(certificate_ids)}:{attempt}"
+
+
+def chunk_run_started(*, job_id: int, certificate_ids: list[int], attempt: int) -> int:
+    """Count a run of this chunk as started; returns the earlier runs that never ended."""
+    return _running_count(_crash_key(job_id, certificate_ids, attempt), +1) - 1
+
+
+def _chunk_run_ended(*, job_id: int, certificate_ids: list[int], attempt: int) -> None:
+    _running_count(_crash_key(job_id, certificate_ids, attempt), -1)
+
+
+def _render_chunk(task: Task, job_id: int, certificate_ids: list[int], attempt: int) -> None:
+    try:
+        services.certificates_render(
+            certificate_ids=certificate_ids,
+            on_stored=lambda: services.render_job_progress(job_id=job_id),
+        )
     except TRANSIENT_ERRORS as error:
         if attempt < CHUNK_MAX_RETRIES:
             logger.warning("rendering chunk of job %s failed, retrying: %s", job_id, error)
-            if self.request.is_eager:  # CELERY_TASK_ALWAYS_EAGER: no queue, so try again now
-                self.apply(args=(job_id, certificate_ids), retries=attempt + 1)
+            if task.request.is_eager:  # CELERY_TASK_ALWAYS_EAGER: no queue, so try again now
+                task.apply(args=(job_id, certificate_ids), retries=attempt + 1)
                 return
-            raise self.retry(exc=error, countdown=min(600, 5 * 2**attempt)) from error
+            raise task.retry(exc=error, countdown=min(300, 5 * 2**attempt)) from error
         logger.exception("rendering certificates %s of job %s failed", certificate_ids, job_id)
         services.render_job_fail(
             job_id=job_id, error=f"{_describe(error)} (after {attempt + 1} tries)"
@@ -75,13 +103,13 @@ def render_job_chunk_task(self: Task, job_id: int, certificate_ids: list[int]) -
     services.render_job_progress(job_id=job_id)
 
 
-def _count_delivery(key: str) -> int:
-    """How many times this message has started (Redis); 1 if Redis cannot say."""
+def _running_count(key: str, change: int) -> int:
+    """Runs of one chunk started and not ended (Redis), after `change`; 1 if Redis cannot say."""
     try:
         cache.add(key, 0, timeout=24 * 3600)
-        return int(cache.incr(key))
+        return int(cache.incr(key, change))
     except Exception:  # the count is a safety net; rendering must not depend on it
-        logger.warning("could not count deliveries of %s", key, exc_info=True)
+        logger.warning("could not count runs of %s", key, exc_info=True)
         return 1
 
 
@@ -94,6 +122,16 @@ def render_jobs_resume_task() -> list[int]:
 @shared_task(**OUTSIDE_SERVICE_TASK_OPTIONS)
 def certificate_notify_provider_task(certificate_id: int, event: str) -> bool:
     return services.certificate_provider_notify(certificate_id=certificate_id, event=event)
+
+
+@shared_task
+def certificate_pdf_orphans_remove_task() -> int:
+    """Beat, hourly: remove PDF files no committed certificate names (a render cut short)."""
+    import datetime
+
+    from .pdf_files import pdf_orphans_remove
+
+    return len(pdf_orphans_remove(older_than=datetime.timedelta(hours=1)))
 
 
 @shared_task

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import escape
@@ -380,6 +381,7 @@ def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "may_download": services.user_may_download(user=request.user, provider=job.provider),
         "may_act": request.user.is_ao_staff and request.user.can(Capability.CERTIFICATE),
         "may_retry": services.render_job_may_retry(job=job),
+        "stalled_message": _job_stalled_message(job),
         "certificates": job.certificates.order_by("learner_name", "pk"),
         "left_out": contents.left_out,
         "progress_url": reverse("certificates:job_progress", args=[job.pk]),
@@ -392,6 +394,17 @@ JOB_FAILED_MESSAGE = (
     "Rendering stopped. The awarding organisation has been told and will render the "
     "certificates again."
 )
+
+
+def _job_stalled_message(job: RenderJob) -> str:
+    """A job whose worker stopped reporting says so, with the time of its last progress."""
+    if not services.render_job_is_stale(job):
+        return ""
+    last = timezone.localtime(job.progress_at)
+    return (
+        f"Stalled: no progress since {last:%H:%M:%S} on {last.day} {last:%B %Y}. "
+        "Rendering resumes by itself within a few minutes."
+    )
 
 
 def _job_error_for(user: Any, job: RenderJob) -> str:
@@ -417,6 +430,7 @@ def job_progress(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
             "percent": job.percent,
             "finished": job.is_finished,
             "error": _job_error_for(request.user, job),
+            "stalled": _job_stalled_message(job),
         }
     )
 

@@ -14,6 +14,7 @@ APPS = [
     "results",
     "certificates",
     "lrs_sync",
+    "outbox",
     "awards_portal",
 ]
 MAX_LINES = 600

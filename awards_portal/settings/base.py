@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "certificates",
     "lrs_sync",
     "lrs_sandpit",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -165,7 +166,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message taken by a worker that then died returns to the queue after the visibility timeout:
+# minutes, not an hour, yet longer than the hard time limit so a running task is never handed to
+# a second worker. Every task is acknowledged after it finishes (decision 0086).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=480),
+    # Look for such messages every 10 s (kombu's default looks only about every 100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_ALWAYS_EAGER = False
 # Publishing must not hang a request while Redis is down: give up quickly; the caller falls back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
@@ -189,7 +200,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Re-queue certificate render jobs that stalled (broker down at commit, a worker lost).
     "certificates-resume-render-jobs": {
         "task": "certificates.tasks.render_jobs_resume_task",
-        "schedule": 300.0,
+        "schedule": env.float("RENDER_JOBS_RESUME_EVERY_SECONDS", default=60.0),
+    },
+    # Tasks recorded while the broker was down are sent once it is back (decision 0085).
+    "outbox-flush": {
+        "task": "outbox.flush",
+        "schedule": env.float("OUTBOX_FLUSH_EVERY_SECONDS", default=30.0),
+    },
+    # PDFs that no committed certificate names (a render cut short) are removed (decision 0086).
+    "certificates-remove-orphan-pdfs": {
+        "task": "certificates.tasks.certificate_pdf_orphans_remove_task",
+        "schedule": crontab(minute=40),
     },
     # Hand LRS verification batches that stopped moving (a worker lost, the broker down at
     # commit) to the queue again; a batch waiting for the LRS retries by itself.
@@ -198,6 +219,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 120.0,
     },
 }
+# Background work (decisions 0085, 0086): how long a request's own send is left before beat sends
+# a waiting outbox message; how long a render job may go without progress before it is stalled;
+# how often a worker writes its heartbeat, and how old one may be before /healthz says no worker.
+OUTBOX_SEND_AFTER_SECONDS = env.int("OUTBOX_SEND_AFTER_SECONDS", default=30)
+CERTIFICATE_RENDER_STALL_SECONDS = env.int("CERTIFICATE_RENDER_STALL_SECONDS", default=120)
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=5.0)
+WORKER_HEARTBEAT_STALE_SECONDS = env.float("WORKER_HEARTBEAT_STALE_SECONDS", default=30.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

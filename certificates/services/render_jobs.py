@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
@@ -19,6 +18,7 @@ from accounts.models import User
 from audit.services import audit_record
 from providers.models import Provider
 
+from .. import pdf_files
 from ..models import Certificate, RenderJob
 from ..rendering import CertificatePage, certificates_render_pdfs
 from ..validators import (
@@ -41,11 +41,23 @@ def _pdf_name(certificate: Certificate) -> str:
     return f"certificates/{certificate.issued_at:%Y}/{certificate.number}.pdf"
 
 
-def certificates_render(*, certificate_ids: Sequence[int]) -> int:
+def certificates_unrendered(*, certificate_ids: Sequence[int]) -> list[int]:
+    return list(
+        Certificate.objects.filter(pk__in=certificate_ids, pdf_sha256="").values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def certificates_render(
+    *, certificate_ids: Sequence[int], on_stored: Callable[[], object] | None = None
+) -> int:
     """Render and store the PDFs of those certificates not yet rendered; returns how many.
 
     Idempotent: a stored PDF is never replaced (the database refuses it), and a certificate
-    rendered meanwhile by another worker keeps that worker's file.
+    rendered meanwhile by another worker keeps that worker's file. A file takes its final name
+    only as its row commits (`pdf_files`). `on_stored` runs after each certificate is stored
+    (a render job's progress).
     """
     pending = list(
         Certificate.objects.filter(pk__in=certificate_ids, pdf_sha256="")
@@ -57,12 +69,14 @@ def certificates_render(*, certificate_ids: Sequence[int]) -> int:
     pdfs = certificates_render_pdfs([CertificatePage.from_certificate(c) for c in pending])
     stored = 0
     for certificate, content in zip(pending, pdfs, strict=True):
-        with transaction.atomic():
-            locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
-            if locked.pdf_sha256:
-                continue
-            name = default_storage.save(_pdf_name(locked), ContentFile(content))
-            try:
+        name = _pdf_name(certificate)
+        partial = pdf_files.pdf_partial_write(name=name, content=content)
+        try:
+            with transaction.atomic():
+                locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+                if locked.pdf_sha256:
+                    pdf_files.pdf_partial_discard(partial)
+                    continue
                 locked.pdf.name = name
                 locked.pdf_sha256 = pdf_sha256(content)
                 locked.pdf_rendered_at = timezone.now()
@@ -74,10 +88,16 @@ def certificates_render(*, certificate_ids: Sequence[int]) -> int:
                     after={"pdf": name, "pdf_sha256": locked.pdf_sha256},
                     organisation_id=locked.provider.organisation_id,
                 )
-            except Exception:
-                default_storage.delete(name)
-                raise
-            stored += 1
+                pdf_files.pdf_partial_publish(partial=partial, name=name)  # the last step
+        except BaseException:
+            pdf_files.pdf_partial_discard(partial)
+            if not Certificate.objects.filter(pk=certificate.pk, pdf=name).exists():
+                default_storage.delete(name)  # moved, but the row did not commit
+            raise
+        pdf_files.pdf_partials_discard(name=name)
+        stored += 1
+        if on_stored is not None:
+            on_stored()
     return stored
 
 
@@ -118,13 +138,6 @@ def _start_job_after_commit(job_id: int) -> None:
     transaction.on_commit(lambda: render_job_dispatch(job_id=job_id))
 
 
-def _broker_errors() -> tuple[type[BaseException], ...]:
-    from kombu.exceptions import KombuError
-    from redis.exceptions import RedisError
-
-    return (KombuError, RedisError, ConnectionError, TimeoutError, OSError)
-
-
 def render_job_dispatch(*, job_id: int) -> bool:
     """Hand the job to the task queue; if the broker is down, leave it queued, never raise.
 
@@ -132,13 +145,13 @@ def render_job_dispatch(*, job_id: int) -> bool:
     a 500. The job keeps `dispatched_at` empty, and `render_jobs_resume` (beat) or the retry
     button hands it over again later.
     """
+    from outbox.services import task_publish
+
     from ..tasks import render_job_task
 
     RenderJob.objects.filter(pk=job_id).update(dispatched_at=timezone.now())
-    try:
-        render_job_task.delay(job_id)
-    except _broker_errors():
-        logger.exception("could not queue render job %s; it stays queued for a retry", job_id)
+    if task_publish(task_name=render_job_task.name, args=[job_id]):
+        logger.error("could not queue render job %s; it stays queued for a retry", job_id)
         RenderJob.objects.filter(pk=job_id, status=RenderJob.Status.QUEUED).update(
             dispatched_at=None
         )
@@ -146,23 +159,25 @@ def render_job_dispatch(*, job_id: int) -> bool:
     return True
 
 
-# A job that has not moved for this long is taken as stuck (a lost worker or message).
-RENDER_JOB_STALE_AFTER = datetime.timedelta(minutes=15)
+# A job whose worker reported no progress for this long has stalled (its worker or message was
+# lost): a worker reports after every certificate it stores, each taking a second or two.
+RENDER_JOB_STALL_AFTER = datetime.timedelta(minutes=2)
 # Times a job is handed over again by itself before it is marked failed.
 RENDER_JOB_MAX_ATTEMPTS = 5
 
 
-def _stale_after() -> datetime.timedelta:
-    minutes = getattr(settings, "CERTIFICATE_RENDER_STALE_MINUTES", None)
-    return datetime.timedelta(minutes=minutes) if minutes else RENDER_JOB_STALE_AFTER
+def _stall_after() -> datetime.timedelta:
+    seconds = getattr(settings, "CERTIFICATE_RENDER_STALL_SECONDS", None)
+    return datetime.timedelta(seconds=seconds) if seconds else RENDER_JOB_STALL_AFTER
 
 
 def render_job_is_stale(job: RenderJob) -> bool:
-    """Queued but never handed to the queue, or queued/rendering with no progress for a while."""
+    """Stalled: queued but never handed to the queue, or queued/rendering with no progress
+    reported for `CERTIFICATE_RENDER_STALL_SECONDS` (the job page says so, beat resumes it)."""
     if job.status == RenderJob.Status.QUEUED and job.dispatched_at is None:
-        return job.created_at < timezone.now() - datetime.timedelta(minutes=1)
+        return job.created_at < timezone.now() - min(_stall_after(), datetime.timedelta(minutes=1))
     if job.status in (RenderJob.Status.QUEUED, RenderJob.Status.RENDERING):
-        return job.progress_at < timezone.now() - _stale_after()
+        return job.progress_at < timezone.now() - _stall_after()
     return False
 
 
@@ -233,9 +248,14 @@ def render_job_start(*, job_id: int) -> list[list[int]]:
 
 
 def render_job_progress(*, job_id: int) -> RenderJob:
-    """Count the job's rendered certificates; when all are, the job is done."""
+    """Count the job's rendered certificates; when all are, the job is done.
+
+    A late or duplicate message for a finished job changes nothing, its finished time included.
+    """
     with transaction.atomic():
         job = RenderJob.objects.select_for_update().get(pk=job_id)
+        if job.status == RenderJob.Status.DONE:
+            return job
         job.rendered = job.certificates.exclude(pdf_sha256="").count()
         job.progress_at = timezone.now()
         if job.rendered >= job.total and job.status != RenderJob.Status.FAILED:
@@ -248,6 +268,8 @@ def render_job_progress(*, job_id: int) -> RenderJob:
 def render_job_fail(*, job_id: int, error: str) -> None:
     with transaction.atomic():
         job = RenderJob.objects.select_for_update().get(pk=job_id)
+        if job.status == RenderJob.Status.DONE:
+            return  # a late message cannot undo finished work
         job.status = RenderJob.Status.FAILED
         job.error = error[:2000]
         job.finished_at = timezone.now()

@@ -137,9 +137,11 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user: Us
 
 
 def _notify_after_commit(certificate_id: int, event: str) -> None:
+    from outbox.services import outbox_queue
+
     from ..tasks import certificate_notify_provider_task
 
-    transaction.on_commit(lambda: certificate_notify_provider_task.delay(certificate_id, event))
+    outbox_queue(task=certificate_notify_provider_task, args=[certificate_id, event])
 
 
 # Who hears that a certificate was replaced or revoked: those who hear its PDFs are ready.

@@ -9,11 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
 from audit.models import AuditEvent
 from certificates import services, tasks
 from certificates.models import Certificate, RenderJob
+from tests.faults import broker_unreachable
 
 from .factories import CertificateFactory, RenderJobFactory
 
@@ -197,10 +197,7 @@ def test_issuing_one_certificate_records_a_render_job_that_finishes(
 def test_a_broker_outage_after_commit_leaves_the_job_queued_instead_of_failing_the_request(
     issue_kwargs, django_capture_on_commit_callbacks
 ):
-    with (
-        mock.patch.object(tasks.render_job_task, "delay", side_effect=BrokerError("down")),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
         certificate = services.certificate_issue(**issue_kwargs)
 
     job = RenderJob.objects.get(certificates=certificate)
@@ -211,10 +208,7 @@ def test_a_broker_outage_after_commit_leaves_the_job_queued_instead_of_failing_t
 def test_the_beat_task_hands_a_job_the_broker_missed_to_the_queue_again(
     issue_kwargs, django_capture_on_commit_callbacks
 ):
-    with (
-        mock.patch.object(tasks.render_job_task, "delay", side_effect=BrokerError("down")),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
         certificate = services.certificate_issue(**issue_kwargs)
     RenderJob.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=5))
 
@@ -298,19 +292,21 @@ def test_a_chunk_that_keeps_failing_fails_the_job_with_the_error_after_its_retri
     assert render.call_count == tasks.CHUNK_MAX_RETRIES + 1
 
 
-def test_a_chunk_redelivered_too_often_fails_the_job_instead_of_looping(provider):
+def test_a_chunk_that_killed_its_worker_three_times_fails_the_job_instead_of_looping(provider):
     certificate = CertificateFactory(provider=provider)
     job = RenderJobFactory(provider=provider, status=RenderJob.Status.RENDERING, total=1)
     job.certificates.set([certificate])
+    # Three runs that started and never ended, as three killed workers leave the count.
+    for _ in range(tasks.CHUNK_MAX_CRASHES):
+        tasks.chunk_run_started(job_id=job.pk, certificate_ids=[certificate.pk], attempt=0)
 
-    with mock.patch("certificates.services.certificates_render") as render:
-        for _ in range(tasks.CHUNK_MAX_DELIVERIES + 1):
-            tasks.render_job_chunk_task.apply(args=(job.pk, [certificate.pk]))
+    tasks.render_job_chunk_task.apply(args=(job.pk, [certificate.pk]))
 
     job.refresh_from_db()
+    certificate.refresh_from_db()
     assert job.status == "failed"
-    assert "stopped their worker" in job.error
-    assert render.call_count == tasks.CHUNK_MAX_DELIVERIES
+    assert "stopped their worker 3 times" in job.error
+    assert not certificate.pdf_sha256
 
 
 # --- M7: stored PDFs -----------------------------------------------------------------------

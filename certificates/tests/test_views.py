@@ -196,6 +196,7 @@ def test_a_batch_page_shows_progress_and_the_json_feeds_the_polling_script(
         "percent": 0,
         "finished": False,
         "error": "",
+        "stalled": "",
     }
 
 

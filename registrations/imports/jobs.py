@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from awards_portal.csv_upload import decode_csv_bytes
+from outbox.services import outbox_queue
 
 from ..csv_format import (
     MAX_FILE_BYTES,
@@ -121,7 +122,7 @@ def registration_import_start(
             from ..tasks import registration_import_validate_task
 
             import_progress_set(job.pk, "validating", 0, job.data_rows)
-            transaction.on_commit(lambda: registration_import_validate_task.delay(job.pk))
+            outbox_queue(task=registration_import_validate_task, args=[job.pk])
             return job
     return registration_import_validate(job_id=job.pk)
 
@@ -181,18 +182,19 @@ def registration_import_upload(*, job: ImportJob, acting_user: User) -> ImportJo
     """Upload a validated job's accepted rows (now, or in the background for a large file).
     A second request for the same job does nothing."""
     import_permission_check(acting_user=acting_user, provider=job.provider)
-    started = ImportJob.objects.filter(
-        pk=job.pk, status=ImportJob.Status.VALIDATED, accepted_count__gt=0
-    ).update(status=ImportJob.Status.UPLOADING, upload_requested_by=acting_user)
-    job.refresh_from_db()
-    if not started:
-        return job
-    if runs_in_background(job):
-        from ..tasks import registration_import_upload_task
+    with transaction.atomic():  # marked Uploading and its task recorded together, or neither
+        started = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.VALIDATED, accepted_count__gt=0
+        ).update(status=ImportJob.Status.UPLOADING, upload_requested_by=acting_user)
+        job.refresh_from_db()
+        if not started:
+            return job
+        if runs_in_background(job):
+            from ..tasks import registration_import_upload_task
 
-        import_progress_set(job.pk, "uploading", 0, job.accepted_count)
-        transaction.on_commit(lambda: registration_import_upload_task.delay(job.pk))
-        return job
+            import_progress_set(job.pk, "uploading", 0, job.accepted_count)
+            outbox_queue(task=registration_import_upload_task, args=[job.pk])
+            return job
     return registration_import_run_upload(job_id=job.pk)
 
 

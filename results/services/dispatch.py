@@ -310,15 +310,16 @@ def consignment_dispatch(
         organisation_id=consignment.provider.organisation_id,
     )
     if consignment.provider.e_certificates_enabled:
-        consignment_id = consignment.pk
-        transaction.on_commit(lambda: _notify_task(consignment_id))
+        _notify_after_commit(consignment.pk)
     return consignment
 
 
-def _notify_task(consignment_id: int) -> None:
+def _notify_after_commit(consignment_id: int) -> None:
+    from outbox.services import outbox_queue
+
     from ..tasks import e_certificates_ready_notify_task
 
-    e_certificates_ready_notify_task.delay(consignment_id)
+    outbox_queue(task=e_certificates_ready_notify_task, args=[consignment_id])
 
 
 def e_certificates_ready_notify(*, consignment_id: int) -> bool:

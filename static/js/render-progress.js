@@ -9,6 +9,7 @@
   var countEl = panel.querySelector("[data-job-count]");
   var bar = panel.querySelector("[data-job-bar]");
   var errorEl = panel.querySelector("[data-job-error]");
+  var stalledEl = panel.querySelector("[data-job-stalled]");
   var refresh = panel.querySelector("[data-job-refresh]");
   var delay = 1500;
 
@@ -19,6 +20,8 @@
     bar.value = job.rendered;
     bar.max = job.total;
     bar.textContent = job.percent + "%";
+    stalledEl.textContent = job.stalled || "";
+    stalledEl.hidden = !job.stalled;
     if (job.error) { errorEl.textContent = job.error; errorEl.hidden = false; }
   }
 

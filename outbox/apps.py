@@ -1,0 +1,9 @@
+"""App configuration for outbox."""
+
+from django.apps import AppConfig
+
+
+class OutboxConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "outbox"
+    verbose_name = "Background work to queue"
