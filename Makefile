@@ -40,7 +40,7 @@ run: setup ## Start the portal, a Celery worker and beat (Ctrl-C stops all three
 .PHONY: lint
 lint: install ## Lint with ruff and type-check services with mypy
 	@$(VENV)/bin/ruff check .
-	@$(VENV)/bin/mypy --no-incremental --cache-dir=/dev/null accounts audit providers qualifications learners registrations results certificates lrs_sync lrs_sandpit outbox awards_portal
+	@$(VENV)/bin/mypy --no-incremental --cache-dir=/dev/null accounts audit providers qualifications learners registrations results certificates lrs_sync lrs_sandpit outbox people_search awards_portal
 
 .PHONY: test
 test: services lint ## Lint, then every test (unit, integration, browser) with coverage

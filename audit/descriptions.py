@@ -81,6 +81,7 @@ ACTION_PHRASES: dict[str, str] = {
     "results.late_certificates_dispatch": "dispatched late certificates for {object}",
     "results.late_certificates_receive": "confirmed receipt of late certificates for {object}",
     "results.learner_update": "changed {object}",
+    "results.query_reply": "replied to the verifier's query on {object}",
     "results.query_resolve": "resolved {object}",
     "results.receipt_overdue_email": "sent the receipt overdue email for {object}",
     "results.receipt_pending_export": "exported the Certificate Receipt Pending report",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from accounts.roles import Capability
+from people_search.names import PeopleNameFold, people_search
 
 from .models import Certificate, CertificateCheck, RenderJob
 from .validators import certificate_number_normalise
@@ -29,22 +31,31 @@ def certificates_visible_to(*, user: User) -> QuerySet[Certificate]:
     return certificates.filter(provider__organisation_id=user.organisation_id)
 
 
-def certificates_list(*, user: User, search: str = "", status: str = "") -> QuerySet[Certificate]:
-    """The certificates page: newest first (check counts: `certificate_match_counts`)."""
+def certificates_list(
+    *,
+    user: User,
+    search: str = "",
+    status: str = "",
+    ordering: Sequence[str] = ("-issued_at",),
+) -> QuerySet[Certificate]:
+    """The certificates page: newest first unless sorted otherwise, learners found by the one
+    people search (check counts: `certificate_match_counts`)."""
     certificates = certificates_visible_to(user=user)
     search = search.strip()
     if search:
         search = search.replace("\x00", "")
         number = certificate_number_normalise(search)
-        certificates = certificates.filter(
-            Q(learner_name__icontains=search)
-            | Q(number=number)
+        certificates = people_search(
+            certificates,
+            folded=PeopleNameFold("learner_name"),
+            text=search,
+            or_matches=Q(number=number)
             | Q(qualification_number__icontains=search)
-            | Q(qualification_title__icontains=search)
+            | Q(qualification_title__icontains=search),
         )
     if status in Certificate.Status.values:
         certificates = certificates.filter(status=status)
-    return certificates.order_by("-issued_at", "-pk")
+    return certificates.order_by(*ordering, "-pk")
 
 
 def certificate_match_counts(*, certificate_ids: list[int]) -> dict[int, int]:
@@ -77,6 +88,11 @@ def render_jobs_visible_to(*, user: User) -> QuerySet[RenderJob]:
     if user.is_ao_staff:
         return jobs
     return jobs.filter(provider__organisation_id=user.organisation_id)
+
+
+def render_jobs_failed(*, user: User) -> QuerySet[RenderJob]:
+    """Render jobs that failed and wait for someone to retry them."""
+    return render_jobs_visible_to(user=user).filter(status=RenderJob.Status.FAILED)
 
 
 def certificate_current(*, certificate: Certificate) -> Certificate:

@@ -27,6 +27,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import capability_required
 from accounts.roles import Capability
 from audit.context import client_ip_from_request
+from awards_portal.list_sorting import SortColumn, list_sort
 
 from . import selectors, services
 from .forms import PdfCheckForm, ReplaceForm, RevokeForm, VerifyForm, pdf_upload_limit
@@ -228,6 +229,17 @@ def _job_for(request: AuthenticatedHttpRequest, pk: int) -> RenderJob:
     return get_object_or_404(selectors.render_jobs_visible_to(user=request.user), pk=pk)
 
 
+CERTIFICATE_SORTS = (
+    SortColumn("number", "Certificate number", ("number",)),
+    SortColumn("learner", "Learner", ("learner_name",)),
+    SortColumn("qualification", "Qualification or units", ("qualification_title",)),
+    SortColumn("award_date", "Award date", ("award_date",)),
+    SortColumn("status", "Status", ("status",)),
+    SortColumn("provider", "Provider", ("provider__organisation__name",)),
+    SortColumn("issued", "Issued", ("issued_at",)),
+)
+
+
 @login_required
 def certificate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_certificate_access(request.user)
@@ -235,7 +247,10 @@ def certificate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Certificate.Status.values:
         status = ""
-    certificates = selectors.certificates_list(user=request.user, search=search, status=status)
+    sort = list_sort(request.GET, CERTIFICATE_SORTS, default="-issued")
+    certificates = selectors.certificates_list(
+        user=request.user, search=search, status=status, ordering=sort.ordering
+    )
     page = Paginator(certificates, 50).get_page(request.GET.get("page"))
     show_checks = request.user.is_ao_staff
     if show_checks:  # counted only when shown, and only for this page's certificates
@@ -245,12 +260,16 @@ def certificate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.certificate_list_viewed(
         acting_user=request.user, search=search, status=status, page=page.number
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "page": page,
         "search": search,
         "status": status,
         "statuses": Certificate.Status.choices,
         "show_checks": show_checks,
+        "sort": sort,
+        "query": query.urlencode(),
     }
     return render(request, "certificates/certificate_list.html", context)
 
@@ -365,9 +384,14 @@ def certificate_revoke(request: AuthenticatedHttpRequest, number: str) -> HttpRe
 @login_required
 def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_certificate_access(request.user)
-    jobs = selectors.render_jobs_visible_to(user=request.user)
+    failed_only = request.GET.get("status") == RenderJob.Status.FAILED
+    if failed_only:
+        jobs = selectors.render_jobs_failed(user=request.user)
+    else:
+        jobs = selectors.render_jobs_visible_to(user=request.user)
     page = Paginator(jobs, 50).get_page(request.GET.get("page"))
-    return render(request, "certificates/job_list.html", {"page": page})
+    context = {"page": page, "failed_only": failed_only, "status": request.GET.get("status", "")}
+    return render(request, "certificates/job_list.html", context)
 
 
 @login_required

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from people_search.names import learner_name_folded, people_search
+
 from .choices import DEMOGRAPHIC_QUESTIONS
 from .models import Learner
-from .validators import fold
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -29,7 +30,8 @@ def learners_search(
     course_run_id: int | None = None,
     status: str = "",
 ) -> QuerySet[Learner]:
-    """Name (case- and accent-insensitive) or ULN search, and course run / status filters."""
+    """Name (the one people search: case, accents and punctuation ignored, R-LRN-2) or ULN
+    search, and course run / status filters."""
     learners = learners_visible_to(user=user)
     search = search.strip()
     if search:
@@ -37,10 +39,7 @@ def learners_search(
         if digits.isdigit():
             learners = learners.filter(uln__startswith=digits)
         else:
-            condition = Q()
-            for word in fold(search).split():
-                condition &= Q(name_match_key__contains=word)
-            learners = learners.filter(condition)
+            learners = people_search(learners, folded=learner_name_folded(), text=search)
     return learners_registered_as(learners, course_run_id=course_run_id, status=status)
 
 

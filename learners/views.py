@@ -12,6 +12,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import capability_required
 from accounts.roles import Capability
 from audit.services import audit_record
+from awards_portal.list_sorting import SortColumn, list_sort
 from awards_portal.query_parameters import query_id, query_shortened_message, query_text
 from registrations.models import RegistrationStatus
 from registrations.numbers import registration_number_for_phone
@@ -23,6 +24,13 @@ from .selectors import learners_search, learners_visible_to, not_known_report
 from .services import learner_data_viewed
 
 PAGE_SIZE = 50
+LEARNER_SORTS = (
+    SortColumn("name", "Name", ("family_name", "given_name")),
+    SortColumn("uln", "ULN", ("uln",)),
+    SortColumn("date_of_birth", "Date of birth", ("date_of_birth",)),
+    SortColumn("provider", "Provider", ("provider__organisation__name",)),
+    SortColumn("postcode", "Postcode", ("postcode",)),
+)
 
 
 @capability_required(Capability.VIEW_LEARNERS)
@@ -34,9 +42,10 @@ def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in RegistrationStatus.values:
         status = ""
+    sort = list_sort(request.GET, LEARNER_SORTS, default="name")
     learners = learners_search(
         user=request.user, search=search, course_run_id=course_run_id, status=status
-    )
+    ).order_by(*sort.ordering, "pk")
     page = Paginator(learners, PAGE_SIZE).get_page(request.GET.get("page"))
     learner_data_viewed(
         acting_user=request.user,
@@ -72,6 +81,7 @@ def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "course_runs": course_runs,
             "chosen_course_run": chosen_course_run,
             "query": query.urlencode(),
+            "sort": sort,
         },
     )
 

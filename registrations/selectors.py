@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from people_search.names import learner_name_folded, people_search
 
 from .models import CourseRun, ImportJob, Registration
 
@@ -79,6 +84,17 @@ def import_jobs_visible_to(*, user: User) -> QuerySet[ImportJob]:
     return jobs.filter(provider__organisation_id=user.organisation_id)
 
 
+FAILED_IMPORTS_SHOWN_FOR_DAYS = 7
+
+
+def import_jobs_failed_recently(*, user: User) -> QuerySet[ImportJob]:
+    """CSV imports that failed in the last FAILED_IMPORTS_SHOWN_FOR_DAYS days (decision 0116)."""
+    since = timezone.now() - datetime.timedelta(days=FAILED_IMPORTS_SHOWN_FOR_DAYS)
+    return import_jobs_visible_to(user=user).filter(
+        status=ImportJob.Status.FAILED, created_at__gte=since
+    )
+
+
 def registrations_for_list(
     *,
     user: User,
@@ -86,9 +102,10 @@ def registrations_for_list(
     qualification_id: int | None = None,
     course_run_id: int | None = None,
     search: str = "",
+    ordering: Sequence[str] = ("learner__family_name", "learner__given_name"),
 ) -> QuerySet[Registration]:
-    """The Registrations page and its export: scoped, filtered, in a stable order. Void
-    registrations are left out (they show on the learner's page)."""
+    """The Registrations page and its export: scoped, filtered (names by the one people search),
+    in a stable order. Void registrations are left out (they show on the learner's page)."""
     registrations = (
         registrations_visible_to(user=user)
         .filter(voided_at__isnull=True)
@@ -102,10 +119,11 @@ def registrations_for_list(
         registrations = registrations.filter(course_run_id=course_run_id)
     term = search.strip()
     if term:
-        registrations = registrations.filter(
-            Q(learner__uln=term)
-            | Q(registration_number__iexact=term.replace(" ", ""))
-            | Q(learner__family_name__icontains=term)
-            | Q(learner__given_name__icontains=term)
+        registrations = people_search(
+            registrations,
+            folded=learner_name_folded("learner__"),
+            text=term,
+            or_matches=Q(learner__uln="".join(term.split()))
+            | Q(registration_number__iexact=term.replace(" ", "")),
         )
-    return registrations.order_by("learner__family_name", "learner__given_name", "pk")
+    return registrations.order_by(*ordering, "pk")

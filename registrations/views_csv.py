@@ -21,6 +21,7 @@ from accounts.permissions import capability_required
 from accounts.roles import Capability
 from audit.services import audit_record
 from awards_portal.csv_download import csv_streaming_response
+from awards_portal.list_sorting import SortColumn, list_sort
 from awards_portal.query_parameters import query_id, query_text
 from providers.models import Provider
 from providers.selectors import providers_visible_to
@@ -46,7 +47,12 @@ from .imports import (
 )
 from .models import ImportJob, RegistrationStatus
 from .numbers import registration_number_for_phone
-from .selectors import course_runs_visible_to, import_jobs_visible_to, registrations_for_list
+from .selectors import (
+    course_runs_visible_to,
+    import_jobs_failed_recently,
+    import_jobs_visible_to,
+    registrations_for_list,
+)
 
 PAGE_SIZE = 50
 REPORT_ROWS_SHOWN = 500
@@ -66,10 +72,23 @@ def _list_filters(params: Any) -> dict[str, Any]:
     }
 
 
+REGISTRATION_SORTS = (
+    SortColumn("learner", "Learner", ("learner__family_name", "learner__given_name")),
+    SortColumn("uln", "ULN", ("learner__uln",)),
+    SortColumn("provider", "Provider", ("course_run__provider__organisation__name",)),
+    SortColumn("qualification", "Qualification", ("course_run__qualification__number",)),
+    SortColumn("course_run", "Course run", ("course_run__programme_name",)),
+    SortColumn("status", "Status", ("status",)),
+    SortColumn("number", "Registration number", ("registration_number",)),
+    SortColumn("registered", "Registered", ("registration_date",)),
+)
+
+
 @capability_required(Capability.VIEW_LEARNERS)
 def registration_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = _list_filters(request.GET)
-    registrations = registrations_for_list(user=request.user, **filters)
+    sort = list_sort(request.GET, REGISTRATION_SORTS, default="learner")
+    registrations = registrations_for_list(user=request.user, ordering=sort.ordering, **filters)
     page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
     audit_record(
         actor=request.user,
@@ -92,6 +111,7 @@ def registration_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "course_runs": course_runs,
             "can_export": request.user.can(Capability.EXPORT_DATA),
             "can_import": request.user.can(Capability.MANAGE_REGISTRATIONS),
+            "sort": sort,
         },
     )
 
@@ -104,7 +124,8 @@ def registration_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     scope = request.POST.get("scope", "")
     if scope not in EXPORT_SCOPES:
         scope = "selected"
-    registrations = registrations_for_list(user=request.user, **filters)
+    sort = list_sort(request.POST, REGISTRATION_SORTS, default="learner")
+    registrations = registrations_for_list(user=request.user, ordering=sort.ordering, **filters)
     if scope == "selected":
         selected = [i for i in map(query_id, request.POST.getlist("selected")) if i is not None]
         if not selected:
@@ -204,11 +225,21 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
                 form.add_error("file", str(refused))
             else:
                 return redirect("registrations:import_job", pk=job.pk)
-    jobs = import_jobs_visible_to(user=request.user)[:10]
+    failed_only = request.GET.get("status") == ImportJob.Status.FAILED
+    if failed_only:
+        jobs = import_jobs_failed_recently(user=request.user)[:100]
+    else:
+        jobs = import_jobs_visible_to(user=request.user)[:10]
     return render(
         request,
         "registrations/csv_import.html",
-        {"form": form, "can_import": can_import, "jobs": jobs, **_tips_context()},
+        {
+            "form": form,
+            "can_import": can_import,
+            "jobs": jobs,
+            "failed_only": failed_only,
+            **_tips_context(),
+        },
     )
 
 

@@ -54,6 +54,9 @@ class DemoRun:
     # The first learner is held back by a query, certificated after the dispatch and sent as
     # late certificates in a later consignment, whose receipt is still to confirm (R-CRT-4).
     late_certificates: bool = False
+    # Queried, corrected by the centre and resubmitted with a reply: the verifier sees the reply
+    # and what changed since the query (issue 14 item 6).
+    replied: bool = False
 
 
 DEMO_RUNS = (
@@ -62,6 +65,14 @@ DEMO_RUNS = (
     DemoRun("Care results: draft", "10042", HEALTH_AND_SOCIAL_CARE, Stage.DRAFT, 110),
     DemoRun("Care results: submitted", "10042", HEALTH_AND_SOCIAL_CARE, Stage.SUBMITTED, 120),
     DemoRun("Care results: queried", "10042", HEALTH_AND_SOCIAL_CARE, Stage.QUERIED, 130),
+    DemoRun(
+        "Care results: resubmitted with a reply",
+        "10042",
+        HEALTH_AND_SOCIAL_CARE,
+        Stage.SUBMITTED,
+        200,
+        replied=True,
+    ),
     DemoRun("Care results: confirmed", "10042", HEALTH_AND_SOCIAL_CARE, Stage.CONFIRMED, 140),
     DemoRun("Care results: certificated", "10042", HEALTH_AND_SOCIAL_CARE, Stage.CERTIFICATED, 150),
     DemoRun("Care results: received", "10042", HEALTH_AND_SOCIAL_CARE, Stage.RECEIVED, 160),
@@ -155,6 +166,34 @@ def _entries(course_run: CourseRun) -> list[LearnerEntry]:
     return entries
 
 
+def _query_and_reply(course_run: CourseRun, *, verifier: User, provider_user: User | None) -> None:
+    """The verifier queries the second learner; the centre corrects them and replies."""
+    second = LearnerResult.objects.filter(registration__course_run=course_run).order_by(
+        "registration__learner__uln", "pk"
+    )[1]
+    services.course_run_query(
+        course_run=course_run,
+        note="Unit H/500/1002: the assessment decision reason does not say what was observed.",
+        learner_result_ids=[second.pk],
+        acting_user=verifier,
+    )
+    services.results_draft_save(
+        course_run=course_run,
+        entries=[
+            LearnerEntry(
+                registration_id=second.registration_id,
+                decision_reason="Observed caring for a client on 12/05; witness statement filed",
+            )
+        ],
+        acting_user=provider_user,
+    )
+    services.course_run_submit(
+        course_run=course_run,
+        acting_user=provider_user,
+        reply="The decision reason now records the observation and the witness statement.",
+    )
+
+
 def _drive(spec: DemoRun, course_run: CourseRun) -> None:
     """Take the course run to its stage through the services, as the demo people would."""
     lucy, priya, grace, sam = (
@@ -172,6 +211,8 @@ def _drive(spec: DemoRun, course_run: CourseRun) -> None:
     results = services.course_run_submit(course_run=course_run, acting_user=provider_user)
     if results.verifier_id != priya.pk:
         services.verifier_assign(course_run=course_run, verifier=priya, acting_user=priya)
+    if spec.replied:
+        _query_and_reply(course_run, verifier=priya, provider_user=provider_user)
     if spec.stage == Stage.SUBMITTED:
         return
     held: list[LearnerResult] = []

@@ -92,6 +92,19 @@ class ResultsImportForm(forms.Form):
     )
 
 
+class SubmitForm(FieldErrorsMixin, forms.Form):
+    """Submitting results; after a query, with the centre's reply to the verifier."""
+
+    reply = forms.CharField(
+        label="Your reply to the verifier's query (optional)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+        help_text="Say what you changed and why. The verifier sees this with the results.",
+        error_messages={"max_length": "Shorten the reply to %(limit_value)d characters."},
+    )
+
+
 class QueryForm(FieldErrorsMixin, forms.Form):
     note = forms.CharField(
         label="Query note",

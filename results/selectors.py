@@ -311,6 +311,28 @@ def open_queries_for(*, user: User) -> QuerySet[CourseRunResults]:
     return results_visible_to(user=user).filter(stage=Stage.QUERIED).prefetch_related("queries")
 
 
+# Our decision (0116): a course run is due when its planned achievement date is this close (or
+# past) and its results are still a draft, so the centre has time to enter and submit them.
+RESULTS_DUE_WITHIN_DAYS = 28
+
+
+def course_runs_due_with_draft_results(
+    *, user: User, today: datetime.date | None = None
+) -> QuerySet[CourseRun]:
+    """Course runs with registered learners whose planned achievement date is within
+    RESULTS_DUE_WITHIN_DAYS (or past) and whose results are not yet submitted."""
+    cut_off = (today or timezone.localdate()) + datetime.timedelta(days=RESULTS_DUE_WITHIN_DAYS)
+    registered = Registration.objects.filter(
+        course_run_id=OuterRef("pk"), voided_at__isnull=True, status__in=RESULTS_STATUSES
+    )
+    return (
+        course_runs_visible_to(user=user)
+        .filter(planned_achievement_date__lte=cut_off)
+        .filter(Q(results__isnull=True) | Q(results__stage=Stage.DRAFT))
+        .filter(Exists(registered))
+    )
+
+
 # --- administration (issue 6 item 7) -------------------------------------------------------
 
 
@@ -321,11 +343,23 @@ class StageCount:
     count: int
 
 
-def course_runs_with_stage(*, user: User) -> QuerySet[CourseRun]:
-    """Every visible course run with its results stage and learner counts."""
+ADMINISTRATION_VIEWS = {
+    "due": "course runs due within four weeks (or overdue) with results still in draft",
+    "queried": "course runs queried by the verifier",
+}
+
+
+def course_runs_with_stage(*, user: User, show: str = "") -> QuerySet[CourseRun]:
+    """Every visible course run with its results stage and learner counts; `show` narrows it to
+    one of ADMINISTRATION_VIEWS (what the dashboard counts)."""
+    if show == "due":
+        course_runs = course_runs_due_with_draft_results(user=user)
+    elif show == "queried":
+        course_runs = course_runs_visible_to(user=user).filter(results__stage=Stage.QUERIED)
+    else:
+        course_runs = course_runs_visible_to(user=user)
     return (
-        course_runs_visible_to(user=user)
-        .select_related("results")
+        course_runs.select_related("results")
         .annotate(
             registered_count=Count(
                 "registrations",

@@ -15,6 +15,7 @@ APPS = [
     "certificates",
     "lrs_sync",
     "outbox",
+    "people_search",
     "awards_portal",
 ]
 MAX_LINES = 600

@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from awards_portal.attention import attention_for
+
 from ..forms import PortalPasswordResetForm, SignInForm
 from ..http import AuthenticatedHttpRequest
 from ..services import (
@@ -87,7 +89,11 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "dashboard.html", {"organisation": request.user.organisation})
+    context = {
+        "organisation": request.user.organisation,
+        "attention": attention_for(user=request.user),
+    }
+    return render(request, "dashboard.html", context)
 
 
 @login_required

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "lrs_sync",
     "lrs_sandpit",
     "outbox",
+    "people_search",
 ]
 
 MIDDLEWARE = [

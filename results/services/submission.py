@@ -9,12 +9,14 @@ from django.utils import timezone
 from accounts.emails import email_send
 from accounts.models import User
 from accounts.roles import Capability
+from audit.services import audit_record
 from learners.validators import FieldError
 from registrations.models import CourseRun
 
 from ..models import (
     CourseRunResults,
     LearnerResult,
+    ResultsQuery,
     Stage,
 )
 from ..selectors import active_verifiers
@@ -69,18 +71,42 @@ def default_verifier() -> User | None:
     return min(verifiers, key=lambda u: (waiting.get(u.pk, 0), u.username))
 
 
+REPLY_MAX_LENGTH = 2000
+
+
 @transaction.atomic
-def course_run_submit(*, course_run: CourseRun, acting_user: User | None) -> CourseRunResults:
-    """Submit (or, after a query, resubmit) a complete course run to its verifier (R-RES-1)."""
+def course_run_submit(
+    *, course_run: CourseRun, acting_user: User | None, reply: str = ""
+) -> CourseRunResults:
+    """Submit (or, after a query, resubmit) a complete course run to its verifier (R-RES-1).
+    On resubmission the centre may reply to the query; the verifier sees the reply."""
     _require_provider_user(acting_user, course_run, Capability.ENTER_RESULTS)
     results = _lock(course_run)
     problem = transition_error(results.stage, Stage.SUBMITTED)
     if problem:
         raise _reject("stage", problem, "invalid_transition")
     errors = submission_check(course_run=course_run)
+    reply = reply.strip()
+    resubmission = results.stage == Stage.QUERIED
+    query = (
+        results.queries.filter(resolved_at__isnull=True).order_by("-raised_at", "-pk").first()
+        if resubmission
+        else None
+    )
+    if reply and query is None:
+        errors.append(FieldError("reply", "There is no query to reply to.", "no_query"))
+    if len(reply) > REPLY_MAX_LENGTH:
+        errors.append(
+            FieldError(
+                "reply",
+                f"The reply is {len(reply)} characters; shorten it to {REPLY_MAX_LENGTH}.",
+                "too_long",
+            )
+        )
     if errors:
         raise ResultsRejected(errors)
-    resubmission = results.stage == Stage.QUERIED
+    if reply and query is not None:
+        _query_reply(query=query, results=results, reply=reply, acting_user=acting_user)
     if results.verifier is None or not results.verifier.is_active:
         results.verifier = default_verifier()
     results.submitted_at = timezone.now()
@@ -88,7 +114,9 @@ def course_run_submit(*, course_run: CourseRun, acting_user: User | None) -> Cou
         results,
         Stage.SUBMITTED,
         acting_user=acting_user,
-        note="Resubmitted after a query." if resubmission else "",
+        note=("Resubmitted after a query." + (f" Reply: {reply}" if reply else ""))
+        if resubmission
+        else "",
     )
     if results.verifier is not None:
         email_send(
@@ -98,6 +126,26 @@ def course_run_submit(*, course_run: CourseRun, acting_user: User | None) -> Cou
                 "course_run": course_run,
                 "provider": course_run.provider,
                 "resubmission": resubmission,
+                "reply": reply,
             },
         )
     return results
+
+
+def _query_reply(
+    *, query: ResultsQuery, results: CourseRunResults, reply: str, acting_user: User | None
+) -> None:
+    before = {"reply": query.reply}
+    query.reply = reply
+    query.replied_by = acting_user
+    query.replied_at = timezone.now()
+    query.save(update_fields=["reply", "replied_by", "replied_at"])
+    audit_record(
+        actor=acting_user,
+        action="results.query_reply",
+        target=results,
+        before=before,
+        after={"reply": reply},
+        detail={"query": query.pk},
+        organisation_id=results.course_run.provider.organisation_id,
+    )

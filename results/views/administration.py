@@ -27,7 +27,10 @@ from ..retention import assessment_record_kept_until
 @capability_required(Capability.VIEW_LEARNERS)
 def administration(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every course run's stage at a glance, with counts and a chart of results by stage."""
-    course_runs = list(selectors.course_runs_with_stage(user=request.user)[:1000])
+    show = request.GET.get("show", "")
+    if show not in selectors.ADMINISTRATION_VIEWS:
+        show = ""
+    course_runs = list(selectors.course_runs_with_stage(user=request.user, show=show)[:1000])
     counts = selectors.stage_counts(course_runs)
     biggest = max((c.count for c in counts), default=0) or 1
     bars = [
@@ -49,6 +52,7 @@ def administration(request: AuthenticatedHttpRequest) -> HttpResponse:
             "chart_height": 20 + 34 * len(counts),
             "queried": queried,
             "total": len(course_runs),
+            "showing": selectors.ADMINISTRATION_VIEWS.get(show, ""),
         },
     )
 

@@ -17,6 +17,7 @@ from registrations.models import CourseRun
 
 from .. import selectors, services
 from ..forms import (
+    SubmitForm,
     grid_input_from_post,
     grid_values_from_rows,
 )
@@ -95,7 +96,9 @@ def _grid_context(
         "errors": _error_list(errors),
         "history": results.history.select_related("actor"),
         "late_certificates": selectors.late_certificates_of(course_run=course_run),
-        "queries": results.queries.prefetch_related("learners__registration__learner"),
+        "queries": results.queries.select_related("raised_by", "replied_by").prefetch_related(
+            "learners__registration__learner"
+        ),
         "rules": rules,
         "rules_json": {
             "mandatory": sorted(rules.mandatory_units),
@@ -155,11 +158,22 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     results = services.course_run_results_get(course_run=course_run)
     rows = selectors.learner_outcomes_for(course_run=course_run)
     problems = services.submission_check(course_run=course_run)
-    if request.method == "POST":
+    form = SubmitForm(request.POST if request.method == "POST" else None)
+    open_query = (
+        results.queries.filter(resolved_at__isnull=True).select_related("raised_by").first()
+        if results.stage == Stage.QUERIED
+        else None
+    )
+    if request.method == "POST" and form.is_valid():
         try:
-            services.course_run_submit(course_run=course_run, acting_user=request.user)
+            services.course_run_submit(
+                course_run=course_run,
+                acting_user=request.user,
+                reply=form.cleaned_data["reply"] if open_query else "",
+            )
         except ResultsRejected as rejected:
-            problems = rejected.errors
+            form.apply_errors([e for e in rejected.errors if e.field == "reply"])
+            problems = [e for e in rejected.errors if e.field != "reply"]
         else:
             messages.success(
                 request,
@@ -188,6 +202,8 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "claims": claims,
             "problems": problems,
             "can_submit": results.stage in (Stage.DRAFT, Stage.QUERIED) and not problems,
+            "form": form,
+            "open_query": open_query,
         },
         status=400 if request.method == "POST" else 200,
     )

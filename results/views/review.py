@@ -17,7 +17,8 @@ from ..forms import (
     ConfirmForm,
     QueryForm,
 )
-from ..models import LearnerResult
+from ..models import LearnerResult, Stage
+from ..query_changes import changes_since_query
 from ..services import ResultsRejected
 from .common import _course_run
 from .entry import _grid_context
@@ -115,8 +116,15 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 request, f"Query resolved for {result.registration.learner.full_name}."
             )
         return redirect("results:review", pk=course_run.pk)
+    latest_query = results.queries.order_by("-raised_at", "-pk").first()
     context.update(
         {
+            "latest_query": latest_query,
+            "changes_since_query": (
+                changes_since_query(query=latest_query)
+                if latest_query is not None and results.stage == Stage.SUBMITTED
+                else None
+            ),
             "query_form": query_form,
             "confirm_form": confirm_form,
             "assign_form": assign_form,
