@@ -36,6 +36,19 @@ MENU: tuple[MenuItem, ...] = (
         "Verify ULNs", "lrs_sync:verify_jobs", Capability.VERIFY_LEARNER_BATCHES, ao_only=True
     ),
     MenuItem("ULN verification", "lrs_sync:outcomes", Capability.VIEW_LEARNERS),
+    MenuItem(
+        "Achievement batches",
+        "lrs_sync:achievement_batches",
+        Capability.UPLOAD_ACHIEVEMENT_BATCHES,
+        ao_only=True,
+    ),
+    MenuItem("Achievements", "lrs_sync:achievements", Capability.UPLOAD_ACHIEVEMENTS, ao_only=True),
+    MenuItem(
+        "LRS deadlines",
+        "lrs_sync:achievement_deadlines",
+        Capability.UPLOAD_ACHIEVEMENTS,
+        ao_only=True,
+    ),
     MenuItem("Certificates", "certificates:list", Capability.CERTIFICATE, ao_only=True),
     MenuItem(
         "Replacement fees", "certificates:replacement_fees", Capability.CERTIFICATE, ao_only=True

@@ -142,4 +142,7 @@ def seed(report: object) -> None:
     if not settings.LRS_SANDPIT_ENABLED:
         return
     created = seed_register()
+    from .achievement_demo import seed_aims
+
+    created += seed_aims()
     getattr(report, "created", []).extend(created)

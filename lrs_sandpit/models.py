@@ -88,3 +88,10 @@ class VerifyBatchJob(models.Model):
 
     def __str__(self) -> str:
         return f"Verify job {self.pk} ({self.learner_count} learners, {self.status})"
+
+
+from .achievement_models import (  # noqa: E402, F401  the achievement side, in its own module
+    AchievementBatchJob,
+    HeldAchievement,
+    RegisteredAim,
+)

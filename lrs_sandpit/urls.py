@@ -7,6 +7,7 @@ from . import views
 app_name = "lrs_sandpit"
 urlpatterns = [
     path("LearnerService.svc", views.learner_service_endpoint, name="learner_service"),
+    path("ExternalService.svc", views.external_service_endpoint, name="external_service"),
     path("", views.register, name="register"),
     path("learners/add/", views.learner_add, name="learner_add"),
 ]

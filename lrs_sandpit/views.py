@@ -64,3 +64,25 @@ def learner_add(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"ULN {learner.uln} added to the sandpit register.")
         return redirect("lrs_sandpit:register")
     return render(request, "lrs_sandpit/learner_add.html", {"form": form})
+
+
+@csrf_exempt
+def external_service_endpoint(request: HttpRequest) -> HttpResponse:
+    """ExternalService.svc: achievement batches, SOAP 1.1 over POST."""
+    from .achievements import external_service
+
+    if request.method != "POST":
+        response = HttpResponse(
+            "ExternalService answers SOAP 1.1 requests sent by POST as text/xml.\n",
+            content_type="text/plain; charset=utf-8",
+            status=405,
+        )
+        response["Allow"] = "POST"
+        return response
+    message = request.read(MAX_MESSAGE_BYTES + 1)
+    answer = external_service(
+        message,
+        content_type=request.content_type or "",
+        soap_action_header=request.headers.get("SOAPAction"),
+    )
+    return HttpResponse(answer.content, status=answer.status, content_type=CONTENT_TYPE)

@@ -167,3 +167,11 @@ class VerifyJobLearner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name} ({self.uln})"
+
+
+from .achievement_models import (  # noqa: E402, F401  achievements live in their own module
+    Achievement,
+    AchievementBatch,
+    AchievementChange,
+    BatchRecord,
+)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_achievements
 
 app_name = "lrs_sync"
 urlpatterns = [
@@ -27,5 +27,33 @@ urlpatterns = [
     ),
     path(
         "verification/batches/<int:pk>/retry/", views.verify_job_retry_view, name="verify_job_retry"
+    ),
+    path("achievements/", views_achievements.achievement_list, name="achievements"),
+    path("achievements/new/", views_achievements.achievement_new, name="achievement_new"),
+    path("achievements/<int:pk>/", views_achievements.achievement_detail, name="achievement"),
+    path("achievements/deadlines/", views_achievements.deadlines, name="achievement_deadlines"),
+    path("achievement-batches/", views_achievements.batch_list, name="achievement_batches"),
+    path(
+        "achievement-batches/<int:pk>/", views_achievements.batch_detail, name="achievement_batch"
+    ),
+    path(
+        "achievement-batches/<int:pk>/status/",
+        views_achievements.batch_progress,
+        name="achievement_batch_status",
+    ),
+    path(
+        "achievement-batches/<int:pk>/resubmit/",
+        views_achievements.batch_resubmit,
+        name="achievement_batch_resubmit",
+    ),
+    path(
+        "achievement-batches/<int:pk>/batch.xml",
+        views_achievements.batch_download,
+        name="achievement_batch_download",
+    ),
+    path(
+        "achievement-batches/<int:pk>/resolve/",
+        views_achievements.batch_resolve,
+        name="achievement_batch_resolve",
     ),
 ]

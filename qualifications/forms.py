@@ -9,7 +9,7 @@ from django import forms
 from learners.forms import date_field
 from providers.models import Provider
 
-from .models import GradingScheme, Level, Ownership, Qualification, Unit
+from .models import GradingScheme, Level, LrsType, Ownership, Qualification, Unit
 
 CATALOGUE_FIELDS = (
     "title",
@@ -48,13 +48,30 @@ class QualificationForm(_CatalogueEntryForm):
         help_text="NNN/NNNN/C, for example 601/2977/3.",
     )
     qualification_type = forms.ChoiceField(label="Type", choices=Qualification.Type.choices)
+    lrs_type = forms.ChoiceField(
+        label="LRS type",
+        choices=[("", "Decide from the type"), *LrsType.choices],
+        required=False,
+        help_text="Which achievements of this qualification are uploaded to the LRS. Left to "
+        "decide, quality-endorsed courses and micro-credentials are not uploaded and the rest "
+        "are unit-based.",
+    )
     minimum_credits = forms.IntegerField(
         label="Minimum credits",
         min_value=0,
         max_value=999,
         help_text="Rules of combination: credits needed from mandatory and optional units.",
     )
-    field_order = ["number", "title", "qualification_type"]
+    field_order = ["number", "title", "qualification_type", "lrs_type"]
+
+    def clean_lrs_type(self) -> str:
+        chosen = self.cleaned_data.get("lrs_type")
+        if chosen:
+            return chosen
+        not_uploaded = (Qualification.Type.QUALITY_ENDORSED, Qualification.Type.MICRO_CREDENTIAL)
+        if self.data.get("qualification_type") in not_uploaded:
+            return LrsType.NOT_UPLOADED
+        return LrsType.UNIT_BASED
 
 
 class UnitForm(_CatalogueEntryForm):

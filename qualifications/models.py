@@ -90,6 +90,14 @@ class CatalogueEntry(models.Model):
         )
 
 
+class LrsType(models.TextChoices):
+    """How a qualification's achievements go to the LRS (decision 0120)."""
+
+    UNIT_BASED = "unit_based", "QCF/RQF unit-based: the qualification and every passed unit, Final"
+    GENERAL = "general", "General (NQF): the qualification, Provisional or Final"
+    NOT_UPLOADED = "not_uploaded", "Not uploaded to the LRS"
+
+
 class Qualification(CatalogueEntry):
     class Type(models.TextChoices):
         REGULATED = "regulated", "Regulated qualification"
@@ -99,6 +107,9 @@ class Qualification(CatalogueEntry):
 
     number = models.CharField(max_length=20, unique=True)
     qualification_type = models.CharField("type", max_length=20, choices=Type.choices)
+    lrs_type = models.CharField(
+        "LRS type", max_length=12, choices=LrsType.choices, default=LrsType.UNIT_BASED
+    )
     minimum_credits = models.PositiveSmallIntegerField(
         default=0, help_text="Rules of combination: credits needed from mandatory + optional units."
     )

@@ -33,6 +33,7 @@ QUALIFICATION_AUDIT_FIELDS = (
     "title",
     "level",
     "qualification_type",
+    "lrs_type",
     "grading_scheme",
     "credit_value",
     "operational_start_date",

@@ -45,6 +45,7 @@ catalogue_manager = capability_required(Capability.MANAGE_CATALOGUE, ao_only=Tru
 QUALIFICATION_FORM_FIELDS = (
     "number",
     "qualification_type",
+    "lrs_type",
     "minimum_credits",
     *CATALOGUE_FIELDS,
 )

@@ -18,7 +18,7 @@ from learners.models import Learner
 from learners.services import learner_create
 from learners.validators import uln_check_digit
 from providers.models import Provider
-from qualifications.models import GradingScheme, Qualification, Unit
+from qualifications.models import GradingScheme, LrsType, Qualification, Unit
 from qualifications.services import (
     grading_scheme_create,
     provider_approve,
@@ -68,6 +68,16 @@ class DemoQualification:
     credits: int
     minimum_credits: int
     units: tuple[tuple[str, str, int, bool], ...]  # reference, title, credits, mandatory
+
+
+def _lrs_type(spec: DemoQualification) -> str:
+    """Decision 0120: the A-level-style mathematics is general (NQF), micro-credentials are not
+    uploaded, the rest are unit-based."""
+    if spec.kind == Qualification.Type.MICRO_CREDENTIAL:
+        return LrsType.NOT_UPLOADED
+    if spec.scheme == "A*-E and U":
+        return LrsType.GENERAL
+    return LrsType.UNIT_BASED
 
 
 DEMO_QUALIFICATIONS = (
@@ -198,6 +208,7 @@ def _catalogue(report: DemoReport) -> dict[str, Qualification]:
                 title=spec.title,
                 level=spec.level,
                 qualification_type=spec.kind,
+                lrs_type=_lrs_type(spec),
                 grading_scheme=schemes[spec.scheme],
                 credit_value=spec.credits,
                 minimum_credits=spec.minimum_credits,

@@ -72,6 +72,14 @@ NUMBER_REQUIRED_STATUSES = frozenset(
 )
 
 
+class LanguageForAssessment(models.TextChoices):
+    """The language the learner is assessed in, in the codes sent to the LRS (decision 0121)."""
+
+    ENGLISH = "ENG", "English"
+    WELSH = "CYM", "Welsh"
+    IRISH = "GLE", "Irish"
+
+
 class Registration(models.Model):
     """A learner on a course run. The number is issued when the AO accepts it (R-REG-5)."""
 
@@ -96,6 +104,9 @@ class Registration(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     void_reason = models.CharField(max_length=500, blank=True)
+    language_for_assessment = models.CharField(
+        max_length=3, choices=LanguageForAssessment.choices, default=LanguageForAssessment.ENGLISH
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 

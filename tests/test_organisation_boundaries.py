@@ -58,6 +58,36 @@ def _verify_job(provider: Provider) -> dict[str, object]:
     return {"pk": job.pk}
 
 
+def _achievement_of(provider: Provider) -> dict[str, object]:
+    import datetime
+
+    from lrs_sync.models import Achievement
+    from qualifications.tests.factories import UnitFactory
+
+    learner = LearnerFactory(provider=provider)
+    unit = UnitFactory()
+    achievement = Achievement.objects.create(
+        learner=learner,
+        provider=provider,
+        uln=learner.uln,
+        aim_kind="unit",
+        aim_reference=unit.reference,
+        unit=unit,
+        award_date=datetime.date(2026, 3, 2),
+        ukprn=provider.ukprn,
+    )
+    return {"pk": achievement.pk}
+
+
+def _achievement_batch(provider: Provider) -> dict[str, object]:
+    from lrs_sync.models import AchievementBatch
+
+    batch = AchievementBatch.objects.create(
+        submission_type="Final", email_address="lrs@example.com", payload=b"<x/>"
+    )
+    return {"pk": batch.pk}
+
+
 def _learner_pk_of(provider: Provider) -> dict[str, object]:
     return {"learner_pk": LearnerFactory(provider=provider).pk}
 
@@ -178,6 +208,12 @@ NOT_PROVIDER_SCOPED = {
     "lrs_sync:verify_job_progress": "AO batch users only; checked in AO_ONLY_URLS",
     "lrs_sync:verify_job_results_csv": "AO batch users only; checked in AO_ONLY_URLS",
     "lrs_sync:verify_job_retry": "AO batch users only; checked in AO_ONLY_URLS",
+    "lrs_sync:achievement": "AO QCF users only; checked in AO_ONLY_URLS",
+    "lrs_sync:achievement_batch": "AO QCF record-set users only; checked in AO_ONLY_URLS",
+    "lrs_sync:achievement_batch_status": "AO QCF record-set users only; in AO_ONLY_URLS",
+    "lrs_sync:achievement_batch_resubmit": "AO QCF record-set users only; in AO_ONLY_URLS",
+    "lrs_sync:achievement_batch_download": "AO QCF record-set users only; in AO_ONLY_URLS",
+    "lrs_sync:achievement_batch_resolve": "AO QCF record-set users only; in AO_ONLY_URLS",
 }
 
 
@@ -230,6 +266,12 @@ AO_ONLY_URLS: dict[str, ObjectMaker] = {
     "lrs_sync:verify_job_progress": _verify_job,
     "lrs_sync:verify_job_results_csv": _verify_job,
     "lrs_sync:verify_job_retry": _verify_job,
+    "lrs_sync:achievement": _achievement_of,
+    "lrs_sync:achievement_batch": _achievement_batch,
+    "lrs_sync:achievement_batch_status": _achievement_batch,
+    "lrs_sync:achievement_batch_resubmit": _achievement_batch,
+    "lrs_sync:achievement_batch_download": _achievement_batch,
+    "lrs_sync:achievement_batch_resolve": _achievement_batch,
 }
 
 

@@ -219,6 +219,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "lrs_sync.tasks.verify_jobs_resume_task",
         "schedule": 120.0,
     },
+    # R-RES-3: ready achievement records go into batches every fifteen minutes; each batch is
+    # sent once its build commits.
+    "lrs-build-achievement-batches": {
+        "task": "lrs_sync.achievement_batches_build",
+        "schedule": 900.0,
+    },
+    # Batches whose send or poll message was lost (broker down, worker killed) are taken up again.
+    "lrs-resume-achievement-batches": {
+        "task": "lrs_sync.achievement_batches_resume",
+        "schedule": 120.0,
+    },
 }
 # Background work (decisions 0085, 0086): how long a request's own send is left before beat sends
 # a waiting outbox message; how long a render job may go without progress before it is stalled;

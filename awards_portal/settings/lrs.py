@@ -29,3 +29,12 @@ LRS_RETRY_ATTEMPTS = env.int("LRS_RETRY_ATTEMPTS", default=3)
 LRS_RETRY_BACKOFF_SECONDS = env.float("LRS_RETRY_BACKOFF_SECONDS", default=0.5)
 # The sandpit answers "not ready" to getVerifyBatchOutput until a batch is this old.
 LRS_SANDPIT_BATCH_DELAY_SECONDS = env.float("LRS_SANDPIT_BATCH_DELAY_SECONDS", default=2.0)
+# Achievement batches (issue 12): the batch header's notification address (R-LRS-8), how often
+# the job is polled (seconds, doubling from the first to the longest), and the sandpit's pace.
+LRS_NOTIFICATION_EMAIL = env.str("LRS_NOTIFICATION_EMAIL", default="lrs-batches@awards.example")
+LRS_POLL_FIRST_SECONDS = env.float("LRS_POLL_FIRST_SECONDS", default=5.0)
+LRS_POLL_LONGEST_SECONDS = env.float("LRS_POLL_LONGEST_SECONDS", default=300.0)
+LRS_SANDPIT_WAITING_SECONDS = env.float("LRS_SANDPIT_WAITING_SECONDS", default=2.0)
+LRS_SANDPIT_PROCESSING_SECONDS = env.float("LRS_SANDPIT_PROCESSING_SECONDS", default=2.0)
+# Seconds the sandpit waits after recording a submitted job before it answers (fault tests).
+LRS_SANDPIT_SUBMIT_ANSWER_DELAY = env.float("LRS_SANDPIT_SUBMIT_ANSWER_DELAY", default=0.0)

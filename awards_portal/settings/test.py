@@ -28,11 +28,15 @@ WHITENOISE_AUTOREFRESH = True
 
 # Tests reach the sandpit in-process ("wsgi://"); a real worker test points these at a live server.
 LRS_SANDPIT_ENABLED = True
-LRS_ENDPOINT_LEARNER = env.str("LRS_ENDPOINT_LEARNER", default="wsgi://testserver/lrs-sandpit/LearnerService.svc")
+LRS_ENDPOINT_LEARNER = env.str(
+    "LRS_ENDPOINT_LEARNER", default="wsgi://testserver/lrs-sandpit/LearnerService.svc"
+)
 LRS_ENDPOINT_EXTERNAL = env.str(
     "LRS_ENDPOINT_EXTERNAL", default="wsgi://testserver/lrs-sandpit/ExternalService.svc"
 )
-LRS_ENDPOINT_R9 = env.str("LRS_ENDPOINT_R9", default="wsgi://testserver/lrs-sandpit/LearnerServiceR9.svc")
+LRS_ENDPOINT_R9 = env.str(
+    "LRS_ENDPOINT_R9", default="wsgi://testserver/lrs-sandpit/LearnerServiceR9.svc"
+)
 LRS_ORGANISATION_REF = "SANDPIT-AO"
 LRS_UKPRN = "10099999"
 LRS_USERNAME = "sandpit-user"

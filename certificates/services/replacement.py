@@ -133,6 +133,14 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user: Us
         organisation_id=locked.provider.organisation_id,
     )
     _notify_after_commit(locked.pk, "revoked")
+    # The achievement the certificate proves is withdrawn at the LRS (decision 0123).
+    from lrs_sync.achievement_events import achievements_withdraw_for_certificate
+
+    achievements_withdraw_for_certificate(
+        achievement_reference=locked.achievement_reference,
+        qualification_number=locked.qualification_number,
+        acting_user=acting_user,
+    )
     return locked
 
 

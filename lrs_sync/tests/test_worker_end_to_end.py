@@ -67,6 +67,11 @@ def test_r_lrs_10_a_worker_process_runs_a_batch_against_the_sandpit_over_http(
     )
     assert statuses.count(VerificationStatus.VERIFIED) == 27
     assert statuses.count(VerificationStatus.ULN_NOT_FOUND) == 3
+    # The worker, not this process, did the work. It logs "succeeded" just after the job row is
+    # saved finished, so give the log a moment to catch up.
+    deadline = time.monotonic() + 10
+    while "succeeded" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
     text = log.read_text()
     assert "verify_job_run_task" in text and "succeeded" in text
 

@@ -415,6 +415,10 @@ def registration_void(
         after={"voided_at": registration.voided_at, "void_reason": reason},
         organisation_id=registration.course_run.provider.organisation_id,
     )
+    # A certificated registration's achievements are withdrawn at the LRS (decision 0123).
+    from lrs_sync.achievement_events import achievements_withdraw_for_registration
+
+    achievements_withdraw_for_registration(registration_id=registration.pk, acting_user=acting_user)
     return registration
 
 

@@ -84,6 +84,7 @@ def _certificate_learners(
     """Issue certificates for the confirmed learners not yet certificated and not held back.
     Returns the certificate ids issued and the names held back."""
     from certificates.services import certificate_issue
+    from lrs_sync.achievements import achievements_record_certification
 
     course_run = results.course_run
     qualification = course_run.qualification
@@ -139,6 +140,10 @@ def _certificate_learners(
         )
         result.certificates.add(*certificates)
         issued += [c.pk for c in certificates]
+        # The LRS records, in the same transaction as the certificates (R-LRS-2, R-RES-3).
+        achievements_record_certification(
+            learner_result=result, outcome=outcome, award_date=award_date, acting_user=acting_user
+        )
         audit_record(
             actor=acting_user,
             action="results.issue",
