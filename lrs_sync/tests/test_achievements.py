@@ -268,9 +268,7 @@ def test_revoking_a_unit_certificate_withdraws_every_unit_it_lists(season):
     certificate_revoke(certificate=certificate, reason="Malpractice", acting_user=season.officer)
 
     withdrawn = Achievement.objects.filter(withdrawn=True)
-    assert sorted(a.aim_reference for a in withdrawn) == [
-        u["reference"] for u in certificate.units
-    ]
+    assert sorted(a.aim_reference for a in withdrawn) == [u["reference"] for u in certificate.units]
     assert {a.registration_id for a in withdrawn} == {season.registrations[1].pk}
 
 
