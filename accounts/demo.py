@@ -117,6 +117,15 @@ DEMO_USERS = (
         "Batch user: verifies learners' ULNs with the LRS in batches",
     ),
     DemoUser(
+        "maya.singh",
+        "Maya",
+        "Singh",
+        "maya.singh@awards.example",
+        (Role.EDC_RESOLVER,),
+        "ao",
+        "EDC resolver: event data challenges from the LRS (the nominated resolver)",
+    ),
+    DemoUser(
         "sam.patel",
         "Sam",
         "Patel",

@@ -25,23 +25,45 @@ def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str, s
     return subject, text, html
 
 
-def email_deliver(*, to: list[str], subject: str, text: str, html: str) -> None:
+# An attachment: (file name, text content, MIME type). Text, so it travels in a Celery message.
+Attachment = tuple[str, str, str]
+
+
+def email_deliver(
+    *,
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str,
+    attachments: list[Attachment] | list[list[str]] | None = None,
+) -> None:
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
     message.send()
 
 
-def email_send(*, to: list[str], template: str, context: dict[str, Any]) -> None:
+def email_send(
+    *,
+    to: list[str],
+    template: str,
+    context: dict[str, Any],
+    attachments: list[Attachment] | None = None,
+) -> None:
     """Render now (so the email says what was true at this moment), send once the change commits.
 
-    The email is recorded in the outbox with the change, so a broker outage delays it and never
-    loses it, and no request waits on the mail server (decision 0085).
+    `attachments` are (file name, text, MIME type), e.g. a CSV report: text, so they travel in the
+    task's message. The email is recorded in the outbox with the change, so a broker outage delays
+    it and never loses it, and no request waits on the mail server (decision 0085).
     """
     from outbox.services import outbox_queue
 
     from .tasks import email_deliver_task
 
     subject, text, html = email_render(template=template, context=context)
+    files = [list(attachment) for attachment in attachments or []]
     outbox_queue(
-        task=email_deliver_task, kwargs={"to": to, "subject": subject, "text": text, "html": html}
+        task=email_deliver_task,
+        kwargs={"to": to, "subject": subject, "text": text, "html": html, "attachments": files},
     )

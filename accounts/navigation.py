@@ -49,6 +49,8 @@ MENU: tuple[MenuItem, ...] = (
         Capability.UPLOAD_ACHIEVEMENTS,
         ao_only=True,
     ),
+    MenuItem("Data challenges", "lrs_challenges:list", Capability.RESOLVE_CHALLENGES, ao_only=True),
+    MenuItem("EDC resolver", "lrs_challenges:settings", Capability.MANAGE_USERS, ao_only=True),
     MenuItem("Certificates", "certificates:list", Capability.CERTIFICATE, ao_only=True),
     MenuItem(
         "Replacement fees", "certificates:replacement_fees", Capability.CERTIFICATE, ao_only=True

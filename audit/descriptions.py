@@ -42,6 +42,15 @@ ACTION_PHRASES: dict[str, str] = {
     "certificate.replace": "replaced {object}",
     "certificate.replacement_fees_exported": "downloaded the replacement fee income report",
     "certificate.revoke": "revoked {object}",
+    "challenge.correct_grade": "corrected the grade the event data challenge {object} is about",
+    "challenge.in_progress": "set the event data challenge {object} to In progress",
+    "challenge.monthly_report": "sent {object}",
+    "challenge.move": "moved the achievement of the event data challenge {object} to another ULN",
+    "challenge.receive": "received the event data challenge {object} from the LRS",
+    "challenge.report": "told the LRS the resolution of the event data challenge {object}",
+    "challenge.resolve": "resolved the event data challenge {object}",
+    "challenge.resolver_nominate": "nominated the EDC resolver ({object})",
+    "challenge.withdraw_duplicate": "withdrew a duplicate for the event data challenge {object}",
     "consignment.create": "made up {object}",
     "consignment.dispatch": "dispatched {object}",
     "course_run.create": "created the course run {object}",
@@ -51,10 +60,19 @@ ACTION_PHRASES: dict[str, str] = {
     "grading_scheme.update": "changed the grading scheme {object}",
     "learner.create": "added the learner {object}",
     "learner.list_viewed": "viewed a list of learners",
+    "learner.master_uln_used": "gave the learner {object} the master ULN the LRS linked",
     "learner.not_known_report_exported": "downloaded the 'Not known' report",
     "learner.not_known_report_viewed": "viewed the 'Not known' report",
     "learner.update": "changed the learner {object}",
+    "learner.verified": "verified the learner {object} with the LRS",
     "learner.viewed": "viewed the learner {object}",
+    "lrs.verification_outcomes_viewed": "viewed the learners' verification outcomes",
+    "lrs.verify_job.create": "started {object}",
+    "lrs.verify_job.done": "finished {object}",
+    "lrs.verify_job.exported": "downloaded the answers of {object} as CSV",
+    "lrs.verify_job.failed": "recorded that {object} failed",
+    "lrs.verify_job.retry": "retried {object}",
+    "lrs.verify_job.viewed": "viewed the answers of {object}",
     "provider.create": "added the provider {object}",
     "provider.update": "changed the provider {object}",
     "provider_approval.grant": "approved {object}",
@@ -123,6 +141,19 @@ LABELS: dict[str, str] = {
     "uln": "ULN",
     "ukprn": "UKPRN",
     "grades": "Grades",
+    "verification_code": "LRS answer",
+    "verification_flags": "Differences the LRS found",
+    "via": "Verified",
+    "verify_job": "Batch",
+}
+# Recorded values that are codes of another model's field: (key, where its words are).
+CODED_KEYS: dict[str, tuple[str, str]] = {
+    "verification_code": ("lrs_sync.verifyjoblearner", "response_code"),
+    "verify_job": ("lrs_sync.verifyjoblearner", "job"),
+}
+# Recorded values that are the portal's own words for how something was done.
+VALUE_WORDS: dict[str, dict[str, str]] = {
+    "via": {"single": "one learner on its own", "batch": "in a verification batch"},
 }
 # Keys of `detail` that only the portal itself needs.
 HIDDEN_DETAIL_KEYS = frozenset({"device", "page"})
@@ -279,6 +310,20 @@ def _value(namer: _Namer, model_field: models.Field | None, value: Any) -> str:
     return str(value)
 
 
+def _words(namer: _Namer, model: type[models.Model] | None, key: str, value: Any) -> str:
+    """A recorded value in words: a choice's label, a related thing's name, an LRS code's
+    meaning."""
+    if isinstance(value, str) and value in VALUE_WORDS.get(key, {}):
+        return VALUE_WORDS[key][value]
+    if key == "verification_flags" and isinstance(value, list) and value:
+        from lrs_sync.verification_words import flag_in_words
+
+        return " ".join(flag_in_words(str(flag)) for flag in value)
+    coded = CODED_KEYS.get(key)
+    model_field = _field(_model_for(coded[0]), coded[1]) if coded else _field(model, key)
+    return _value(namer, model_field, value)
+
+
 def _grade_label(namer: _Namer, grade: Any) -> str:
     if grade in (None, ""):
         return _NOT_SET
@@ -314,11 +359,10 @@ def _changes(namer: _Namer, event: AuditEvent) -> list[str]:
         if key == "grades":
             lines.extend(_grade_changes(namer, before.get(key), after.get(key)))
             continue
-        model_field = _field(model, key)
         label = _label(model, key)
-        new = _value(namer, model_field, after.get(key))
+        new = _words(namer, model, key, after.get(key))
         if key in before:
-            old = _value(namer, model_field, before.get(key))
+            old = _words(namer, model, key, before.get(key))
             lines.append(f"{label}: {old} → {new}" if key in after else f"{label}: {old} → removed")
         else:
             lines.append(f"{label}: {new}")
@@ -329,7 +373,7 @@ def _details(namer: _Namer, event: AuditEvent) -> list[str]:
     detail = event.detail if isinstance(event.detail, Mapping) else {}
     model = _model_for(event.object_type)
     return [
-        f"{_label(model, key)}: {_value(namer, _field(model, key), value)}"
+        f"{_label(model, key)}: {_words(namer, model, key, value)}"
         for key, value in detail.items()
         if key not in HIDDEN_DETAIL_KEYS and value not in (None, "", [], {})
     ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("results/", include("results.urls")),
     path("healthz", healthz, name="healthz"),
+    path("lrs/challenges/", include("lrs_sync.challenge_urls")),
     path("lrs/", include("lrs_sync.urls")),
 ]
 

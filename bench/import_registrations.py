@@ -11,7 +11,11 @@ learners and course runs it needs, then:
    number, with use_bulk, batch_size and skip_unchanged), dry run then real run, as its admin's
    two steps do;
 
-and prints rows per second for each and the ratio. Each run starts from a fresh copy of the same
+3. writes the same rows the portal's importer wrote, on a fresh copy, by one COPY into a
+   temporary table, one INSERT ... SELECT and one UPDATE ... FROM, with no validation and no
+   audit: the floor for writing them;
+
+and prints rows per second for each and the ratios. Each run starts from a fresh copy of the same
 seeded database. Everything happens in throwaway databases, dropped at the end.
 
     .venv/bin/python bench/import_registrations.py [--rows-limit-mb 2]
@@ -38,7 +42,7 @@ BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/aw
 _parts = urlsplit(BASE_URL)
 BASE_NAME = _parts.path.lstrip("/") or "awards_portal"
 SEED_DB = f"{BASE_NAME}_import_bench"
-RUN_DBS = [f"{SEED_DB}_{name}" for name in ("ours", "ours_memory", "import_export")]
+RUN_DBS = [f"{SEED_DB}_{name}" for name in ("ours", "ours_memory", "import_export", "floor")]
 
 
 def _url(name: str) -> str:
@@ -316,6 +320,7 @@ def run_ours(content: bytes) -> dict[str, object]:
     user = User.objects.get(username="bench.importer")
     provider = Provider.objects.get(centre_number="90001")
     started = time.perf_counter()
+    started_cpu = time.process_time()
     job = registration_import_start(
         provider=provider,
         file_name="cohort.csv",
@@ -324,10 +329,10 @@ def run_ours(content: bytes) -> dict[str, object]:
         acting_user=user,
     )
     job.refresh_from_db()
-    validated = time.perf_counter()
+    validated, validated_cpu = time.perf_counter(), time.process_time()
     job = registration_import_upload(job=job, acting_user=user)
     job.refresh_from_db()
-    uploaded = time.perf_counter()
+    uploaded, uploaded_cpu = time.perf_counter(), time.process_time()
     assert job.status == "uploaded", (job.status, job.file_error, job.result)
     return {
         "rows": job.data_rows,
@@ -336,6 +341,8 @@ def run_ours(content: bytes) -> dict[str, object]:
         "validate_s": validated - started,
         "upload_s": uploaded - validated,
         "total_s": uploaded - started,
+        "validate_cpu_s": validated_cpu - started_cpu,
+        "upload_cpu_s": uploaded_cpu - validated_cpu,
         "created": job.result["created"],
         "updated": job.result["updated"],
         "unchanged": job.result["unchanged"],
@@ -464,6 +471,65 @@ def run_import_export(content: bytes) -> dict[str, object]:
     }
 
 
+WRITTEN_COLUMNS = (
+    "learner_id",
+    "course_run_id",
+    "status",
+    "registration_number",
+    "registration_date",
+    "achieved_date",
+    "certificate_claimed_date",
+    "certificate_sent_date",
+    "certificate_received_date",
+    "postal_tracking_reference",
+)
+
+
+def rows_written(since: object) -> list[tuple[object, ...]]:
+    """What the portal's importer wrote: every registration it created or changed, as values."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, {', '.join(WRITTEN_COLUMNS)} FROM registrations_registration "  # noqa: S608
+            "WHERE updated_at >= %s ORDER BY id",
+            [since],
+        )
+        return cursor.fetchall()
+
+
+def run_floor(written: list[tuple[object, ...]], seeded_max_id: int) -> dict[str, object]:
+    """The floor: the same accepted rows written set-based, with no validation and no audit.
+
+    One COPY of the rows into a temporary table, one INSERT ... SELECT of the new ones and one
+    UPDATE ... FROM of the changed ones, in one transaction."""
+    from django.db import transaction
+
+    columns = ", ".join(WRITTEN_COLUMNS)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE incoming (id bigint, learner_id bigint, "
+            "course_run_id bigint, status text, registration_number text, "
+            "registration_date date, achieved_date date, certificate_claimed_date date, "
+            "certificate_sent_date date, certificate_received_date date, "
+            "postal_tracking_reference text) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY incoming (id, {columns}) FROM STDIN") as copy:
+            for row in written:
+                copy.write_row((row[0] if row[0] <= seeded_max_id else None, *row[1:]))
+        cursor.execute(
+            f"INSERT INTO registrations_registration ({columns}, void_reason, created_at, "  # noqa: S608
+            f"updated_at) SELECT {columns}, '', now(), now() FROM incoming WHERE id IS NULL"
+        )
+        created = cursor.rowcount
+        assignments = ", ".join(f"{name} = i.{name}" for name in WRITTEN_COLUMNS[2:])
+        cursor.execute(
+            f"UPDATE registrations_registration AS r SET {assignments}, updated_at = now() "  # noqa: S608
+            "FROM incoming AS i WHERE r.id = i.id"
+        )
+        updated = cursor.rowcount
+    return {"total_s": time.perf_counter() - started, "created": created, "updated": updated}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-bytes", type=int, default=MAX_BYTES)
@@ -490,6 +556,10 @@ def main() -> None:
 
         _copy_seed(RUN_DBS[0])
         _use(RUN_DBS[0])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT max(id), now() FROM registrations_registration")
+            seeded_max_id, run_started = cursor.fetchone()
+        load_before = os.getloadavg()[0]
         if options.profile:
             import cProfile
             import pstats
@@ -507,7 +577,20 @@ def main() -> None:
             f"{ours['rows'] / ours['total_s']:.0f} rows/s "
             f"({ours['accepted']} accepted: {ours['created']} created, {ours['updated']} "
             f"updated, {ours['unchanged']} unchanged, {ours['numbers']} numbers issued; "
-            f"{ours['rejected']} rows refused)"
+            f"{ours['rejected']} rows refused); this process's CPU time: validate "
+            f"{ours['validate_cpu_s']:.2f} s + upload {ours['upload_cpu_s']:.2f} s; "
+            f"load average {load_before:.2f} before, "
+            f"{os.getloadavg()[0]:.2f} after"
+        )
+        written = rows_written(run_started)
+        _copy_seed(RUN_DBS[3])
+        _use(RUN_DBS[3])
+        floor = run_floor(written, seeded_max_id)
+        print(
+            f"Floor (the same {len(written)} rows written by one COPY, one INSERT ... SELECT and "
+            f"one UPDATE ... FROM; no validation, no audit): {floor['total_s']:.2f} s "
+            f"({floor['created']} created, {floor['updated']} updated); portal importer "
+            f"{ours['total_s'] / floor['total_s']:.1f}x the floor"
         )
 
         _copy_seed(RUN_DBS[1])
@@ -518,9 +601,9 @@ def main() -> None:
         tracemalloc.stop()
         print(f"Portal importer peak Python memory (tracemalloc): {peak / 1024 / 1024:.1f} MB")
 
-        goal_time = "met" if ours["total_s"] < 10 else "NOT met"
+        goal_time = "met" if ours["total_s"] < 5 else "NOT met"
         if options.skip_import_export:
-            print(f"Goal: whole file in under 10 s: {goal_time}")
+            print(f"Goal: whole file in under 5 s: {goal_time}")
             return
         _copy_seed(RUN_DBS[2])
         _use(RUN_DBS[2])
@@ -537,7 +620,7 @@ def main() -> None:
             f"Ratio: portal importer is {ratio:.1f}x django-import-export "
             f"(goal >= 5x: {goal_ratio})"
         )
-        print(f"Goal: whole file in under 10 s: {goal_time}")
+        print(f"Goal: whole file in under 5 s: {goal_time}")
     finally:
         connections.close_all()
         for name in [*RUN_DBS, SEED_DB]:

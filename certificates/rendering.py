@@ -13,11 +13,12 @@ from __future__ import annotations
 import atexit
 import base64
 import io
+import re
 from collections.abc import Sequence
 from copy import copy
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,8 +80,9 @@ class CertificatePage:
         words = [w for w in self.awarding_organisation_name.split() if w[:1].isalpha()]
         return "".join(w[0] for w in words[:3]).upper()
 
-    @property
+    @cached_property
     def qr_data_uri(self) -> str:
+        # Cached: the template shows the code on the first page and in the continuation rules.
         return qr_png_data_uri(self.check_url)
 
     @classmethod
@@ -133,8 +135,15 @@ def verify_url() -> str:
     return f"{settings.PORTAL_BASE_URL}/verify/"
 
 
+# Certificate numbers name each certificate's pages in the template's page rules (decision 0130).
+_PAGE_NAME_SAFE = re.compile(r"[0-9A-Z]{1,20}", re.ASCII)
+
+
 def certificates_html(pages: Sequence[CertificatePage], *, link_stylesheet: bool) -> str:
     """The template filled in for these certificates, one A4 page each."""
+    unsafe = [p.number for p in pages if not _PAGE_NAME_SAFE.fullmatch(p.number)]
+    if unsafe:
+        raise CertificateLayoutError([f"certificate number {n!r} is not canonical" for n in unsafe])
     context = {
         "certificates": list(pages),
         "awarding_organisation_name": pages[0].awarding_organisation_name if pages else "",
@@ -193,19 +202,35 @@ def _layout(pages: Sequence[CertificatePage], *, html_class: type[HTML] | None =
     html = (html_class or _certificate_html_class())(
         string=certificates_html(pages, link_stylesheet=False), base_url=_base_url()
     )
-    return html.render(
+    # The batch's own image cache (its QR codes live as long as its document), seeded with the
+    # static images decoded by earlier batches, so memory stays flat over any number of batches.
+    cache = dict(_static_images())
+    document = html.render(
         font_config=font_config,
         stylesheets=[stylesheet],
         pdf_variant=PDF_VARIANT,
         pdf_tags=True,
-        cache=_image_cache(),
+        cache=cache,
     )
+    _keep_static_images(cache)
+    return document
 
 
 @lru_cache(maxsize=1)
-def _image_cache() -> dict[str, Any]:
-    """The page frame and other static images, decoded once per process."""
+def _static_images() -> dict[str, Any]:
+    """The page frame and other static vector images, decoded once per process."""
     return {}
+
+
+def _keep_static_images(cache: dict[str, Any]) -> None:
+    from weasyprint.images import SVGImage
+
+    # Only vector images: a raster image keeps its data under further cache keys of its own.
+    _static_images().update(
+        (url, image)
+        for url, image in cache.items()
+        if url.startswith("file:") and isinstance(image, SVGImage)
+    )
 
 
 class CertificateLayoutError(RuntimeError):
@@ -224,26 +249,31 @@ _TOLERANCE = 0.5
 def _page_problems(page: Page, certificate: CertificatePage, index: int) -> tuple[list[str], str]:
     """What is wrong with one laid-out page of this certificate, and the text of its flow.
 
-    Every box must lie inside its own area: the flowing content inside the page area, the
-    footer inside its margin box. Every page must carry the certificate number and QR code.
+    Every box must lie inside its own area: the flowing content inside the page area above the
+    footer, the footer inside its own area (the first page's footnote area, or a margin box of a
+    continuation page). Every page's footer must carry the certificate number and QR code.
     """
     from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
 
     page_box = page._page_box
     problems: list[str] = []
     texts: list[str] = []
     footer_texts: list[str] = []
     has_qr_code = False
-    flow_area = (
+    page_area = (
         page_box.content_box_x(),
         page_box.content_box_y(),
         page_box.content_box_x() + page_box.width,
         page_box.content_box_y() + page_box.height,
     )
 
-    def inside(box: Any, area: tuple[float, float, float, float]) -> bool:
+    def border_area(box: Any) -> tuple[float, float, float, float]:
         left, top = box.border_box_x(), box.border_box_y()
-        right, bottom = left + box.border_width(), top + box.border_height()
+        return (left, top, left + box.border_width(), top + box.border_height())
+
+    def inside(box: Any, area: tuple[float, float, float, float]) -> bool:
+        left, top, right, bottom = border_area(box)
         return (
             left >= area[0] - _TOLERANCE
             and top >= area[1] - _TOLERANCE
@@ -253,6 +283,8 @@ def _page_problems(page: Page, certificate: CertificatePage, index: int) -> tupl
 
     def walk(box: Any, area: tuple[float, float, float, float], in_footer: bool) -> None:
         nonlocal has_qr_code
+        if isinstance(box, AbsolutePlaceholder):
+            box = box._box
         if isinstance(box, boxes.TextBox):
             (footer_texts if in_footer else texts).append(box.text)
         if in_footer and isinstance(box, boxes.ReplacedBox):
@@ -265,17 +297,24 @@ def _page_problems(page: Page, certificate: CertificatePage, index: int) -> tupl
             for child in box.all_children():
                 walk(child, area, in_footer)
 
+    flow_area = page_area
     for child in page_box.children:
-        if isinstance(child, boxes.MarginBox):
-            area = (
-                child.border_box_x(),
-                child.border_box_y(),
-                child.border_box_x() + child.border_width(),
-                child.border_box_y() + child.border_height(),
-            )
+        if isinstance(child, boxes.FootnoteAreaBox) and child.children:
+            # The flow ends where the footer begins; the footer stays inside the page area.
+            flow_area = (*page_area[:3], child.border_box_y())
+            if not inside(child, page_area):
+                problems.append(f"page {index}: the footer overflows the page area")
             for grandchild in child.children:
-                walk(grandchild, area, True)
-        else:
+                walk(grandchild, border_area(child), True)
+        elif isinstance(child, boxes.MarginBox):
+            if child.style["background_image"] and any(
+                image is not None for _, image in child.style["background_image"]
+            ):
+                has_qr_code = True
+            for grandchild in child.children:
+                walk(grandchild, border_area(child), True)
+    for child in page_box.children:
+        if not isinstance(child, boxes.FootnoteAreaBox | boxes.MarginBox):
             walk(child, flow_area, False)
     if certificate.display_number not in " ".join(footer_texts):
         problems.append(f"page {index}: the certificate number is missing")

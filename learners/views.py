@@ -100,14 +100,21 @@ def learner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "learners/learner_detail.html",
-        {"learner": learner, "registrations": rows, "verification": _verification(learner)},
+        {
+            "learner": learner,
+            "registrations": rows,
+            "verification": _verification(learner, ao_staff=request.user.is_ao_staff),
+        },
     )
 
 
-def _verification(learner: Learner) -> dict[str, object]:
+def _verification(learner: Learner, *, ao_staff: bool) -> dict[str, object]:
     """The learner's last verification in words, and the portal's and the LRS's values side by
-    side (R-LRN-7)."""
-    from lrs_sync.verification_types import LINKED_MATCH
+    side (R-LRN-7).
+
+    Unless the LRS matched this very person, its values may be someone else's (a mistyped ULN
+    belongs to another learner): only AO staff see them then, never the centre."""
+    from lrs_sync.verification_types import EXACT_MATCH, LINKED_MATCH
     from lrs_sync.verification_words import code_in_words, flag_in_words, next_step
 
     code = learner.verification_code
@@ -115,6 +122,14 @@ def _verification(learner: Learner) -> dict[str, object]:
         return {"code": ""}
     lrs_gender = Gender(learner.lrs_gender).label if learner.lrs_gender in Gender.values else ""
     flags = set(learner.verification_flags)
+    if not ao_staff and code not in (EXACT_MATCH, LINKED_MATCH):
+        return {
+            "code": code,
+            "code_words": code_in_words(code),
+            "flags": [(flag, flag_in_words(flag)) for flag in learner.verification_flags],
+            "next_step": next_step(code, flags, master_uln=""),
+            "lrs_values_withheld": True,
+        }
     return {
         "code": code,
         "code_words": code_in_words(code),

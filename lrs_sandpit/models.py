@@ -95,3 +95,4 @@ from .achievement_models import (  # noqa: E402, F401  the achievement side, in 
     HeldAchievement,
     RegisteredAim,
 )
+from .challenge_models import RaisedDataChallenge  # noqa: E402, F401  challenges, in their own module

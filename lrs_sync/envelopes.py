@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .soap import NS_REPORTMSG, NS_VLDMSG, child, text_of, texts_of
-from .verification_types import LearnerToVerify, VerifiedLearner, VerifyBatchOutput
+from .verification_types import (
+    FAILURE_FLAGS,
+    RESPONSE_CODES,
+    LearnerToVerify,
+    VerifiedLearner,
+    VerifyBatchOutput,
+)
 
 SOAP_ACTION_VERIFY_LEARNER = "http://tempuri.org/LearnerPortType/verifyLearner"
 # Every other LearnerService operation names an empty SOAPAction.
@@ -118,7 +124,18 @@ def _verified_learner(element: etree._Element) -> VerifiedLearner:
     response_code = fields.get("ResponseCode", "")
     if not response_code:
         raise UnexpectedAnswer("The LRS answered a learner without a ResponseCode.")
-    flags = (flag.text.strip() for flag in element.iterchildren("FailureFlag") if flag.text)
+    if response_code not in RESPONSE_CODES:
+        raise UnexpectedAnswer(
+            f"The LRS answered a learner with the code {response_code[:20]}, which the portal "
+            "does not know, so nothing was stored."
+        )
+    flags = [flag.text.strip() for flag in element.iterchildren("FailureFlag") if flag.text]
+    unknown = [flag for flag in flags if flag and flag not in FAILURE_FLAGS]
+    if unknown:
+        raise UnexpectedAnswer(
+            f"The LRS answered a learner with the failure flag {unknown[0][:20]}, which the "
+            "portal does not know, so nothing was stored."
+        )
     return VerifiedLearner(
         searched=searched,
         response_code=response_code,

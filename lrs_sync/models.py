@@ -175,3 +175,9 @@ from .achievement_models import (  # noqa: E402, F401  achievements live in thei
     AchievementChange,
     BatchRecord,
 )
+from .challenge_models import (  # noqa: E402, F401  challenges live in their own module
+    ChallengeChange,
+    ChallengeMonthlyReport,
+    ChallengeSettings,
+    EventDataChallenge,
+)

@@ -8,6 +8,8 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from awards_portal.csv_upload import decode_csv_bytes
 from learners.validators import name_error, name_normalise, uln_error
 
@@ -152,6 +154,11 @@ def verify_file_read(content: bytes) -> VerifyFile:
                 result.add(
                     f"Row {number}, date of birth: “{raw[:20]}” is not a date; write it like "
                     "14/03/2007."
+                )
+            if date_of_birth is not None and date_of_birth > timezone.localdate():
+                result.add(
+                    f"Row {number}, date of birth: {date_of_birth:%d/%m/%Y} is after today; "
+                    "check the year."
                 )
         gender_raw = value_of("gender")
         gender = GENDER_WORDS.get(gender_raw.lower())

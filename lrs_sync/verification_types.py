@@ -14,6 +14,11 @@ POSSIBLE_MATCH = "WSVRC003"
 POSSIBLE_LINKED_MATCH = "WSVRC004"
 NOT_MATCHED = "WSVRC005"
 ULN_NOT_FOUND = "WSVRC006"
+RESPONSE_CODES = frozenset(
+    {EXACT_MATCH, LINKED_MATCH, POSSIBLE_MATCH, POSSIBLE_LINKED_MATCH, NOT_MATCHED, ULN_NOT_FOUND}
+)
+# VRF1-VRF8: which of the portal's details differ from the LRS's (002 §13).
+FAILURE_FLAGS = frozenset(f"VRF{n}" for n in range(1, 9))
 
 
 @dataclass(frozen=True)

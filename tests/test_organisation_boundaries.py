@@ -214,7 +214,30 @@ NOT_PROVIDER_SCOPED = {
     "lrs_sync:achievement_batch_resubmit": "AO QCF record-set users only; in AO_ONLY_URLS",
     "lrs_sync:achievement_batch_download": "AO QCF record-set users only; in AO_ONLY_URLS",
     "lrs_sync:achievement_batch_resolve": "AO QCF record-set users only; in AO_ONLY_URLS",
+    "lrs_challenges:detail": "AO EDC resolvers only; checked in AO_ONLY_URLS",
+    "lrs_challenges:process": "AO EDC resolvers only; checked in AO_ONLY_URLS",
 }
+
+
+def _challenge_about(provider: Provider) -> dict[str, object]:
+    import datetime
+
+    from django.utils import timezone
+
+    from lrs_sync.models import EventDataChallenge
+
+    learner = LearnerFactory(provider=provider)
+    challenge = EventDataChallenge.objects.create(
+        reference=f"EDC-{learner.pk}",
+        lrs_type="Disputed",
+        kind="not_this_learner",
+        raised_at=timezone.now(),
+        uln=learner.uln,
+        event_uln=learner.uln,
+        event_aim_reference="R/615/1234",
+        event_award_date=datetime.date(2026, 3, 2),
+    )
+    return {"pk": challenge.pk}
 
 
 def _qualification(provider: Provider) -> dict[str, object]:
@@ -272,6 +295,8 @@ AO_ONLY_URLS: dict[str, ObjectMaker] = {
     "lrs_sync:achievement_batch_resubmit": _achievement_batch,
     "lrs_sync:achievement_batch_download": _achievement_batch,
     "lrs_sync:achievement_batch_resolve": _achievement_batch,
+    "lrs_challenges:detail": _challenge_about,
+    "lrs_challenges:process": _challenge_about,
 }
 
 

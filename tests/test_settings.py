@@ -79,3 +79,31 @@ def test_production_refuses_a_local_or_plain_http_portal_address():
         result = _manage(["check"], SECRET_KEY=STRONG_KEY, PORTAL_BASE_URL=address)
         assert result.returncode != 0, address
         assert "PORTAL_BASE_URL must be set" in result.stderr
+
+
+def test_production_never_mounts_the_lrs_sandpit():
+    result = _manage(
+        [
+            "shell",
+            "-c",
+            "from django.urls import resolve, Resolver404\n"
+            "try:\n    resolve('/lrs-sandpit/LearnerService.svc'); print('MOUNTED')\n"
+            "except Resolver404:\n    print('ABSENT')",
+        ],
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="portal.awards.example",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "ABSENT", result.stderr
+
+
+def test_production_refuses_to_start_with_the_lrs_sandpit_on():
+    result = _manage(["check"], SECRET_KEY=STRONG_KEY, LRS_SANDPIT_ENABLED="True")
+    assert result.returncode != 0
+    assert "LRS_SANDPIT_ENABLED" in result.stderr
+
+
+def test_production_refuses_an_lrs_endpoint_that_would_send_the_password_unencrypted():
+    for address in ("http://lrs.example/LearnerService.svc", "wsgi://x/lrs-sandpit/L.svc"):
+        result = _manage(["check"], SECRET_KEY=STRONG_KEY, LRS_ENDPOINT_LEARNER=address)
+        assert result.returncode != 0, address
+        assert "LRS_ENDPOINT_LEARNER" in result.stderr

@@ -139,3 +139,45 @@ def test_r_acc_7_a_grade_change_names_the_unit_and_the_grades():
     ]
     assert row.details == ["Source: grid", "Registration: R123"]
     assert row.actor == "The portal"
+
+
+def test_r_acc_7_learner_verification_reads_in_words_not_lrs_codes_or_batch_ids():
+    from learners.services import LearnerVerificationOutcome, learners_verification_store
+    from learners.tests.factories import LearnerFactory
+    from lrs_sync.models import VerifyJob
+
+    admin = AOStaffFactory(given_name="Sam", family_name="Super")
+    learner = LearnerFactory(given_name="Jo", family_name="Bloggs")
+    job = VerifyJob.objects.create(
+        source=VerifyJob.Source.PROVIDER, provider=learner.provider, total=1
+    )
+    audit_record(actor=admin, action="lrs.verify_job.create", target=job)
+    audit_record(actor=admin, action="learner.master_uln_used", target=learner)
+    learners_verification_store(
+        outcomes=[
+            LearnerVerificationOutcome(
+                learner_id=learner.pk,
+                sent_uln=learner.uln,
+                sent_given_name=learner.given_name,
+                sent_family_name=learner.family_name,
+                sent_date_of_birth=learner.date_of_birth,
+                sent_gender=learner.gender,
+                response_code="WSVRC004",
+                failure_flags=("VRF1",),
+            )
+        ],
+        acting_user=admin,
+        via="batch",
+        job_id=job.pk,
+    )
+
+    started, master, verified = events_described(AuditEvent.objects.order_by("pk"))
+
+    assert started.description == f"started Verification batch {job.pk}"
+    assert master.description == "gave the learner Jo Bloggs the master ULN the LRS linked"
+    assert verified.description == "verified the learner Jo Bloggs with the LRS"
+    text = " ".join([*verified.changes, *verified.details])
+    assert "WSVRC004" not in text and "VRF1" not in text and "batch" in text
+    assert "Possible match" in text
+    assert "The given name does not match the LRS's given name." in text
+    assert f"Verification batch {job.pk}" in text

@@ -230,6 +230,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "lrs_sync.achievement_batches_resume",
         "schedule": 120.0,
     },
+    # R-EDC-1: event data challenges are fetched from the LRS every fifteen minutes (each is
+    # stored once); statuses the LRS has not heard yet are reported again every five.
+    "lrs-fetch-challenges": {
+        "task": "lrs_sync.challenges_fetch",
+        "schedule": 900.0,
+    },
+    "lrs-report-challenge-statuses": {
+        "task": "lrs_sync.challenges_report_owed",
+        "schedule": 300.0,
+    },
+    # R-EDC-4: on the first of each month the resolver gets the open challenges (once a month,
+    # however often this fires).
+    "lrs-challenges-monthly-report": {
+        "task": "lrs_sync.challenges_monthly_report",
+        "schedule": crontab(day_of_month=1, hour=6, minute=30),
+    },
 }
 # Background work (decisions 0085, 0086): how long a request's own send is left before beat sends
 # a waiting outbox message; how long a render job may go without progress before it is stalled;

@@ -4,6 +4,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
 from .base import DEBUG, PORTAL_BASE_URL, SECRET_KEY, env
+from .lrs import (
+    LRS_ENDPOINT_EXTERNAL,
+    LRS_ENDPOINT_LEARNER,
+    LRS_ENDPOINT_R9,
+    LRS_SANDPIT_ENABLED,
+)
 
 KNOWN_DEFAULT_SECRET_KEYS = {
     "",
@@ -30,6 +36,23 @@ if not PORTAL_BASE_URL.startswith("https://") or any(
         "PORTAL_BASE_URL must be set to the portal's public https:// address (it is printed in "
         "every certificate's QR code and in emails); it is missing, local or not https."
     )
+
+# The sandpit is a stand-in LRS for dev and test: never a deployment's pages or endpoints.
+if LRS_SANDPIT_ENABLED:
+    raise ImproperlyConfigured(
+        "LRS_SANDPIT_ENABLED must be off in production: the LRS sandpit is for dev and test only."
+    )
+# The organisation's LRS password travels in every request: only ever over https.
+for _name, _endpoint in (
+    ("LRS_ENDPOINT_LEARNER", LRS_ENDPOINT_LEARNER),
+    ("LRS_ENDPOINT_EXTERNAL", LRS_ENDPOINT_EXTERNAL),
+    ("LRS_ENDPOINT_R9", LRS_ENDPOINT_R9),
+):
+    if _endpoint and not _endpoint.startswith("https://"):
+        raise ImproperlyConfigured(
+            f"{_name} must be the LRS's https:// address in production: the organisation's LRS "
+            "password is sent with every request."
+        )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -125,3 +125,42 @@ def test_r_crt_1_page_totals_come_from_one_layout_of_the_batch(monkeypatch):
         for index in range(2, total + 1):
             assert f"Page {index} of {total}" in reader.pages[index - 1].extract_text()
     assert len(PdfReader(io.BytesIO(pdfs[1])).pages) == 1
+
+
+def test_r_crt_1_every_page_of_a_batch_is_laid_out_once(monkeypatch):
+    """WeasyPrint lays a page out again when it sets a running element; the design sets none."""
+    import weasyprint.layout.page as page_layout
+
+    made = []
+    original = page_layout.make_page
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(page_layout, "make_page", counting)
+
+    document = rendering._layout([_page(0), _page(30), _page(3)])
+
+    assert len(made) == len(document.pages) > 3
+
+
+def test_r_crt_1_a_batch_leaves_no_qr_codes_behind_in_the_process():
+    """Memory stays flat however many batches a worker renders: only the frame is kept."""
+    rendering.certificates_render_pdfs([_page(1), _page(0)])
+    rendering.certificates_render_pdfs([_page(2)])
+
+    kept = list(rendering._static_images())
+
+    assert kept
+    assert all(url.startswith("file:") and url.endswith("frame.svg") for url in kept)
+
+
+def test_r_crt_1_a_number_that_could_not_name_its_pages_is_refused():
+    """Each certificate's pages are named for its number in the template's page rules."""
+    import dataclasses
+
+    page = dataclasses.replace(_page(0), number='7KQ4M"}x')
+
+    with pytest.raises(rendering.CertificateLayoutError, match="not canonical"):
+        rendering.certificates_render_pdfs([page])

@@ -198,3 +198,6 @@ def sandpit(db, settings):
             return AchievementBatchJob.objects.all()
 
     return Sandpit()
+
+
+from .challenge_fixtures import challenged, resolver  # noqa: E402, F401  event data challenges

@@ -281,3 +281,20 @@ def test_r_lrs_10_the_page_says_the_lrs_is_unavailable_while_a_job_waits(client)
     assert "The LRS is unavailable" in text
     assert '<meta http-equiv="refresh" content="3">' in text  # refreshes itself without JS
     assert progress["lrs_unavailable"] is True and progress["finished"] is False
+
+
+def test_r_lrs_10_a_date_of_birth_after_today_is_refused_naming_the_row_and_field():
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    content = (
+        "ULN,GivenName,FamilyName,DateOfBirth\n"
+        f"{valid_uln(7003)},Ann,Lee,{tomorrow:%d/%m/%Y}\n"
+        f"{valid_uln(7004)},Bo,Lee,31/12/9999\n"
+    ).encode()
+
+    read = verify_file_read(content)
+
+    assert read.rows == []
+    assert read.problems == [
+        f"Row 2, date of birth: {tomorrow:%d/%m/%Y} is after today; check the year.",
+        "Row 3, date of birth: 31/12/9999 is after today; check the year.",
+    ]

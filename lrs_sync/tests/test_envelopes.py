@@ -172,3 +172,28 @@ def test_fault_round_trips_with_its_miap_exception():
     assert fault is not None
     assert (fault.error_code, fault.description) == ("WSEC0001", "Bad request")
     assert contract_errors(payload.find(f"detail/{{{NS_MIAP_EXCEPTIONS}}}MIAPAPIException")) == []
+
+
+def test_r_lrn_7_an_answer_with_a_code_the_portal_does_not_know_is_unexpected_not_stored():
+    answer = etree.fromstring(
+        f"""<rpt:VerifyLearnerResponse xmlns:rpt="{NS_REPORTMSG}"><VerifiedLearner>
+        <SearchedULN>9276308686</SearchedULN><SearchedFamilyName>Smith</SearchedFamilyName>
+        <SearchedGivenName>Jo</SearchedGivenName><ResponseCode>WSVRC009</ResponseCode>
+        </VerifiedLearner></rpt:VerifyLearnerResponse>"""
+    )
+
+    with pytest.raises(UnexpectedAnswer, match="WSVRC009"):
+        envelopes.verify_learner_answer(answer)
+
+
+def test_r_lrn_7_an_answer_with_a_failure_flag_the_portal_does_not_know_is_unexpected():
+    answer = etree.fromstring(
+        f"""<rpt:VerifyLearnerResponse xmlns:rpt="{NS_REPORTMSG}"><VerifiedLearner>
+        <SearchedULN>9276308686</SearchedULN><SearchedFamilyName>Smith</SearchedFamilyName>
+        <SearchedGivenName>Jo</SearchedGivenName><ResponseCode>WSVRC005</ResponseCode>
+        <FailureFlag>VRF7</FailureFlag><FailureFlag>VRF12</FailureFlag>
+        </VerifiedLearner></rpt:VerifyLearnerResponse>"""
+    )
+
+    with pytest.raises(UnexpectedAnswer, match="VRF12"):
+        envelopes.verify_learner_answer(answer)

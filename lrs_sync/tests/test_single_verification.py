@@ -178,3 +178,28 @@ def test_r_lrs_10_the_lrs_unreachable_says_so_and_changes_nothing(client, settin
     assert "The LRS is unavailable just now" in response.content.decode()
     learner.refresh_from_db()
     assert learner.verification_status == VerificationStatus.UNVERIFIED
+
+
+def test_r_lrn_7_a_centre_does_not_see_the_lrs_values_of_a_learner_it_did_not_match(client):
+    # A mistyped ULN belongs to someone else: the LRS's name and date of birth for it are that
+    # other person's, so the centre sees the answer and the next step, never their details.
+    learner = on_register(LearnerFactory(), date_of_birth=datetime.date(2003, 2, 1))
+    learner_verify(learner=learner, acting_user=ao_user())
+    sign_in(client, UserFactory(organisation=learner.provider.organisation))
+
+    page = client.get(reverse("learners:detail", args=[learner.pk])).content.decode()
+
+    assert "WSVRC005" in page
+    assert "02/2003" not in page and "The LRS holds" not in page
+    assert "may belong to someone else" in page
+
+
+def test_r_lrn_7_ao_staff_see_the_lrs_values_side_by_side_for_a_learner_not_matched(client):
+    learner = on_register(LearnerFactory(), date_of_birth=datetime.date(2003, 2, 1))
+    user = ao_user()
+    learner_verify(learner=learner, acting_user=user)
+    sign_in(client, user)
+
+    page = client.get(reverse("learners:detail", args=[learner.pk])).content.decode()
+
+    assert "01/02/2003" in page and "The LRS holds" in page

@@ -16,6 +16,7 @@ from learners.tests.factories import LearnerFactory
 from registrations import imports
 from registrations.imports import (
     ImportRefused,
+    applying,
     registration_import_cancel,
     registration_import_start,
     registration_import_upload,
@@ -165,10 +166,14 @@ def test_upload_is_all_or_nothing(provider, qualification, importer, monkeypatch
     content = csv_file(*[[qualification.number, x.uln, "Registered"] for x in learners[1:]])
     job = _import(provider, importer, content)
 
-    def fail(*args, **kwargs):
-        raise DatabaseError("disk full")
+    write_rows = applying._copy_rows
 
-    monkeypatch.setattr(AuditEvent.objects, "bulk_create", fail)
+    def fail_on_audit_rows(table, columns, rows):  # the registrations are written by then
+        if table == AuditEvent._meta.db_table:
+            raise DatabaseError("disk full")
+        write_rows(table, columns, rows)
+
+    monkeypatch.setattr(applying, "_copy_rows", fail_on_audit_rows)
     job = registration_import_upload(job=job, acting_user=importer)
     assert job.status == ImportJob.Status.VALIDATED
     assert "nothing was changed" in job.result["failed"]

@@ -17,6 +17,7 @@ DEMO_SEEDERS = (
     "certificates.demo.seed",
     "results.demo.seed",
     "lrs_sandpit.demo.seed",
+    "lrs_sync.challenge_demo.seed",
 )
 
 

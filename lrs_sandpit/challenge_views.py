@@ -1,0 +1,73 @@
+"""The sandpit's pages for event data challenges and its LearnerServiceR9 endpoint."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from lrs_sync.soap import CONTENT_TYPE, MAX_MESSAGE_BYTES
+
+from .challenge_forms import RaiseChallengeForm
+from .challenges import (
+    ChallengeRefused,
+    challenges_for_page,
+    data_challenge_raise,
+    events_to_challenge,
+    learner_service_r9,
+    server_fault,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+def learner_service_r9_endpoint(request: HttpRequest) -> HttpResponse:
+    """LearnerServiceR9.svc: SOAP 1.1 over POST."""
+    if request.method != "POST":
+        response = HttpResponse(
+            "LearnerServiceR9 answers SOAP 1.1 requests sent by POST as text/xml.\n",
+            content_type="text/plain; charset=utf-8",
+            status=405,
+        )
+        response["Allow"] = "POST"
+        return response
+    message = request.read(MAX_MESSAGE_BYTES + 1)
+    try:
+        answer = learner_service_r9(
+            message,
+            content_type=request.content_type or "",
+            soap_action_header=request.headers.get("SOAPAction"),
+        )
+    except Exception:
+        logger.exception("The LRS sandpit could not answer a LearnerServiceR9 request")
+        answer = server_fault()
+    return HttpResponse(answer.content, status=answer.status, content_type=CONTENT_TYPE)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def challenges(request: HttpRequest) -> HttpResponse:
+    """Raise a challenge against an AO's achievement, as a provider or learner would; and every
+    challenge raised, with where it stands."""
+    form = RaiseChallengeForm(request.POST or None, events=events_to_challenge())
+    if request.method == "POST" and form.is_valid():
+        try:
+            raised = data_challenge_raise(challenge=form.challenge())
+        except ChallengeRefused as refused:
+            form.add_error(refused.field if refused.field in form.fields else None, refused.text)
+        else:
+            messages.success(
+                request, f"Data challenge {raised.reference} raised with the awarding organisation."
+            )
+            return redirect("lrs_sandpit:challenges")
+    return render(
+        request,
+        "lrs_sandpit/challenges/challenges.html",
+        {"form": form, "challenges": challenges_for_page()},
+    )
