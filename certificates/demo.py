@@ -1,4 +1,5 @@
-"""Demo certificates: a few made-up learners at the demo providers, one replaced, one revoked."""
+"""Demo certificates: a few made-up learners at the demo providers, one replaced, one revoked,
+and one unit certificate (units achieved towards a qualification not achieved)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from accounts.models import User
 from providers.models import Provider
 
 from . import services
-from .models import Certificate, RenderJob
+from .models import UNIT_CERTIFICATE_MARK, Certificate, RenderJob
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,12 @@ class DemoCertificate:
     award_date: datetime.date
     units: tuple[tuple[str, str, str], ...] = ()
     then: str = ""  # "replace" or "revoke"
+    unit_certificate: bool = False
 
 
 HEALTH = ("610/0311/4", "Level 2 Certificate in Health and Social Care")
 DIGITAL = ("603/5772/2", "Level 1 Award in Digital Skills for Work")
+COOKERY = ("600/6539/1", "Level 2 Diploma in Professional Cookery")
 UNITS = (
     ("R/615/1234", "Preparing food safely", "Pass"),
     ("T/615/1235", "Working in a professional kitchen", "Merit"),
@@ -55,7 +58,14 @@ DEMO_CERTIFICATES = (
         then="replace",
     ),
     DemoCertificate(
-        "rc-4", "10042", "Hana Kowalczyk", "", "", "", datetime.date(2025, 12, 5), units=UNITS
+        "rc-4",
+        "10042",
+        "Hana Kowalczyk",
+        *COOKERY,
+        "",
+        datetime.date(2025, 12, 5),
+        units=UNITS,
+        unit_certificate=True,
     ),
     DemoCertificate(
         "mb-1", "30256", "Siobhán Kelleher", *DIGITAL, "Pass", datetime.date(2025, 11, 21)
@@ -88,7 +98,11 @@ def seed(report: DemoReport) -> None:
         provider = providers[spec.centre_number]
         certificate = services.certificate_issue(
             provider=provider,
-            achievement_reference=f"demo:{spec.key}",
+            achievement_reference=(
+                f"demo:{spec.key}{UNIT_CERTIFICATE_MARK}s"
+                if spec.unit_certificate
+                else f"demo:{spec.key}"
+            ),
             learner_name=spec.learner_name,
             qualification_number=spec.qualification_number,
             qualification_title=spec.qualification_title,
@@ -146,10 +160,15 @@ def seed(report: DemoReport) -> None:
             "check_url": c.check_url,
             "status": c.status,
             "provider": c.provider.name,
-            "qualification": c.qualification_title or f"{len(c.units)} units",
+            "qualification": (
+                f"{len(c.units)} units towards {c.qualification_title}"
+                if c.is_unit_certificate
+                else c.qualification_title or f"{len(c.units)} units"
+            ),
+            "replaces": c.replaces.display_number if c.replaces else "",
             "pdf_sha256": c.pdf_sha256,
         }
         for c in Certificate.objects.filter(achievement_reference__startswith="demo:")
-        .select_related("provider__organisation")
+        .select_related("provider__organisation", "replaces")
         .order_by("pk")
     ]

@@ -9,6 +9,10 @@ from django.utils import timezone
 
 from .validators import certificate_number_display
 
+# In an achievement reference, the mark of a unit certificate: "registration:123:units" (one
+# certificate for every unit achieved) or, before those, "registration:123:unit:R/615/1234".
+UNIT_CERTIFICATE_MARK = ":unit"
+
 
 class Certificate(models.Model):
     """One certificate as issued: a snapshot, so later edits elsewhere never change it.
@@ -24,7 +28,7 @@ class Certificate(models.Model):
 
     number = models.CharField(max_length=10, unique=True)
     qr_token = models.CharField(max_length=43, unique=True)
-    # What was achieved, e.g. "registration:123" or "registration:123:unit:R/615/1234"; issuing
+    # What was achieved, e.g. "registration:123" or "registration:123:units"; issuing
     # the same achievement again returns the certificate already issued.
     achievement_reference = models.CharField(max_length=200)
     replaces = models.OneToOneField(
@@ -103,6 +107,11 @@ class Certificate(models.Model):
     @property
     def display_number(self) -> str:
         return certificate_number_display(self.number)
+
+    @property
+    def is_unit_certificate(self) -> bool:
+        """Units achieved towards a qualification, not the qualification itself."""
+        return UNIT_CERTIFICATE_MARK in self.achievement_reference
 
     @property
     def is_rendered(self) -> bool:

@@ -26,6 +26,7 @@ import qrcode
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from .validators import certificate_number_display
 
@@ -56,6 +57,15 @@ class CertificatePage:
     grade: str = ""
     award_date: date | None = None
     awarding_organisation_name: str = ""
+    # Units achieved towards the qualification named, not the qualification itself.
+    unit_certificate: bool = False
+    # A replacement: the number of the certificate it replaces, and the day it was issued.
+    replaces_number: str = ""
+    issued_on: date | None = None
+
+    @property
+    def replaces_display_number(self) -> str:
+        return certificate_number_display(self.replaces_number) if self.replaces_number else ""
 
     @property
     def display_number(self) -> str:
@@ -87,6 +97,9 @@ class CertificatePage:
             grade=certificate.grade,
             award_date=certificate.award_date,
             awarding_organisation_name=certificate.awarding_organisation_name,
+            unit_certificate=certificate.is_unit_certificate,
+            replaces_number=certificate.replaces.number if certificate.replaces else "",
+            issued_on=timezone.localdate(certificate.issued_at),
         )
 
     def as_dict(self) -> dict[str, Any]:

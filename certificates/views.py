@@ -313,6 +313,14 @@ def certificate_pdf(request: AuthenticatedHttpRequest, number: str) -> HttpRespo
     except services.CertificateReplaced as replaced:
         messages.info(request, " ".join(replaced.messages))
         return redirect("certificates:pdf", number=replaced.current.number)
+    except services.CertificateRevoked:
+        # A page that says so, not the PDF (decision 0155); 410: it is gone for good.
+        return render(
+            request,
+            "certificates/certificate_pdf_revoked.html",
+            {"certificate": certificate},
+            status=410,
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("certificates:detail", number=certificate.number)

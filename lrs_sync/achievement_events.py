@@ -73,14 +73,17 @@ def achievements_withdraw_for_certificate(
 ) -> int:
     """Revoking a certificate withdraws the achievement it proves (SUBINERROR): the
     qualification for a qualification certificate, the unit for a unit certificate. The
-    certificate's reference is "registration:<pk>" or "registration:<pk>:unit:<reference>"."""
+    certificate's reference is "registration:<pk>", "registration:<pk>:units" (one certificate
+    for every unit achieved: all those units) or "registration:<pk>:unit:<reference>"."""
     parts = achievement_reference.split(":")
     if len(parts) < 2 or parts[0] != "registration" or not parts[1].isdigit():
         return 0
-    aim = parts[3] if len(parts) == 4 and parts[2] == "unit" else qualification_number
-    records = Achievement.objects.filter(
-        registration_id=int(parts[1]), aim_reference=aim, withdrawn=False
-    )
+    records = Achievement.objects.filter(registration_id=int(parts[1]), withdrawn=False)
+    if len(parts) == 3 and parts[2] == "units":
+        records = records.exclude(aim_reference=qualification_number)
+    else:
+        aim = parts[3] if len(parts) == 4 and parts[2] == "unit" else qualification_number
+        records = records.filter(aim_reference=aim)
     return achievements_withdraw_all(
         achievements=list(records),
         reason=ActionReason.SUBINERROR,

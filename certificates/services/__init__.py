@@ -5,6 +5,7 @@ download records and public checks.
 
 from .downloads import (
     CertificateReplaced,
+    CertificateRevoked,
     StoredPdfError,
     certificate_list_viewed,
     certificate_pdf_download,
@@ -19,6 +20,7 @@ from .issuing import (
     NUMBER_ATTEMPTS,
     SNAPSHOT_FIELDS,
     certificate_issue,
+    unit_achievement_reference,
 )
 from .public_checks import (
     CheckResult,
@@ -62,6 +64,7 @@ __all__ = [
     "SNAPSHOT_FIELDS",
     "STATUS_FIELDS",
     "CertificateReplaced",
+    "CertificateRevoked",
     "CheckResult",
     "StoredPdfError",
     "_pdf_name",
@@ -88,5 +91,6 @@ __all__ = [
     "render_job_viewed",
     "render_job_zip_download",
     "render_jobs_resume",
+    "unit_achievement_reference",
     "user_may_download",
 ]

@@ -83,23 +83,33 @@ class CertificateReplaced(ValidationError):
         )
 
 
+class CertificateRevoked(ValidationError):
+    """The certificate asked for has been revoked: its PDF is not served (R-CRT-6)."""
+
+    def __init__(self, certificate: Certificate) -> None:
+        self.certificate = certificate
+        super().__init__(
+            f"Certificate {certificate.display_number} has been revoked, so its PDF can no "
+            "longer be downloaded."
+        )
+
+
 def certificate_pdf_download(*, certificate: Certificate, acting_user: User) -> bytes:
     """The stored PDF, checked against its SHA-256; the download is audited.
 
-    Providers get only valid certificates: a revoked one is refused, a replaced one raises
-    `CertificateReplaced` naming the current one. AO staff may download any, for their records.
+    A revoked certificate's PDF is refused to everyone, AO staff too: the stored file still
+    reads as valid, and it must never leave the portal as if it were
+    (docs/decisions/0155-revoked-certificates-do-not-download.md). Providers get a replaced one's
+    replacement instead (`CertificateReplaced`); AO staff may download a replaced one, which
+    its check page shows as replaced, for their records.
     """
     if not user_may_download(user=acting_user, provider=certificate.provider):
         raise PermissionDenied("E-certificates are not available to you for this provider.")
-    if not acting_user.is_ao_staff:
-        if certificate.status == Certificate.Status.REVOKED:
-            raise ValidationError(
-                f"Certificate {certificate.display_number} has been revoked, so its PDF can no "
-                "longer be downloaded."
-            )
-        if certificate.status == Certificate.Status.REPLACED:
-            current = selectors.certificate_current(certificate=certificate)
-            raise CertificateReplaced(certificate, current)
+    if certificate.status == Certificate.Status.REVOKED:
+        raise CertificateRevoked(certificate)
+    if not acting_user.is_ao_staff and certificate.status == Certificate.Status.REPLACED:
+        current = selectors.certificate_current(certificate=certificate)
+        raise CertificateReplaced(certificate, current)
     if not certificate.is_rendered:
         raise ValidationError("This certificate's PDF is not ready yet.")
     content = _read_pdf(certificate, acting_user=acting_user)

@@ -18,7 +18,7 @@ from audit.services import audit_record, snapshot
 from providers.models import Provider
 
 from .. import public_cache
-from ..models import Certificate, RenderJob
+from ..models import UNIT_CERTIFICATE_MARK, Certificate, RenderJob
 from ..validators import (
     certificate_number_generate,
     qr_token_generate,
@@ -41,6 +41,13 @@ SNAPSHOT_FIELDS = (
 
 
 NUMBER_ATTEMPTS = 8
+
+
+def unit_achievement_reference(registration_id: int) -> str:
+    """The achievement of a learner's unit certificate: every unit they achieved on one
+    registration, towards a qualification they did not achieve (`Certificate.is_unit_certificate`).
+    """
+    return f"registration:{registration_id}{UNIT_CERTIFICATE_MARK}s"
 
 
 # --- issuing -----------------------------------------------------------------------------

@@ -59,7 +59,11 @@ def certificates_render(
     only as its row commits (`pdf_files`). `on_stored` runs after each certificate is stored
     (a render job's progress).
     """
-    pending = list(Certificate.objects.filter(pk__in=certificate_ids, pdf_sha256="").order_by("pk"))
+    pending = list(
+        Certificate.objects.filter(pk__in=certificate_ids, pdf_sha256="")
+        .select_related("replaces")  # a replacement names the number it replaces
+        .order_by("pk")
+    )
     if not pending:
         return 0
     pdfs = certificates_render_pdfs([CertificatePage.from_certificate(c) for c in pending])

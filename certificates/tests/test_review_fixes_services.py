@@ -56,16 +56,16 @@ def test_r_crt_6_a_provider_asking_for_a_replaced_certificate_is_sent_to_its_rep
     assert replaced.value.current.pk == new.pk
 
 
-def test_r_crt_6_ao_staff_may_still_download_a_revoked_certificate_for_the_record(
-    provider, officer
-):
+def test_r_crt_6_ao_staff_cannot_download_a_revoked_certificate_either(provider, officer):
+    # Decision 0155: the stored PDF still reads as valid, so nobody gets it.
     certificate = _rendered(provider=provider)
     services.certificate_revoke(certificate=certificate, reason="Error", acting_user=officer)
     certificate.refresh_from_db()
 
-    content = services.certificate_pdf_download(certificate=certificate, acting_user=officer)
+    with pytest.raises(services.CertificateRevoked, match="has been revoked"):
+        services.certificate_pdf_download(certificate=certificate, acting_user=officer)
 
-    assert content.startswith(b"%PDF-")
+    assert not AuditEvent.objects.filter(action="certificate.download").exists()
 
 
 def test_r_crt_6_a_batch_zip_holds_the_replacement_and_leaves_out_replaced_and_revoked(

@@ -257,6 +257,21 @@ def test_revoking_a_certificate_withdraws_the_achievement_it_proves(season):
     assert withdrawn.get().action_reason == "SUBINERROR"
 
 
+def test_revoking_a_unit_certificate_withdraws_every_unit_it_lists(season):
+    from certificates.services import certificate_revoke
+
+    _certificate(season)
+    _accept_all()
+    certificate = season.result(1).certificates.get()  # Kwame: units only
+    assert certificate.is_unit_certificate
+
+    certificate_revoke(certificate=certificate, reason="Malpractice", acting_user=season.officer)
+
+    withdrawn = Achievement.objects.filter(withdrawn=True)
+    assert sorted(a.aim_reference for a in withdrawn) == [u["reference"] for u in certificate.units]
+    assert {a.registration_id for a in withdrawn} == {season.registrations[1].pk}
+
+
 def test_a_replacement_certificate_changes_nothing_at_the_lrs(season):
     from certificates.services import certificate_replace
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +30,9 @@ from .access import _require_ao
 from .dispatch import _history_note
 from .state import S, _lock, _reject, _transition
 
+if TYPE_CHECKING:
+    from certificates.models import Certificate
+
 # --- certification (R-RES-2, R-RES-3, R-CRT-4) --------------------------------------------------
 
 
@@ -46,6 +50,32 @@ def certification_candidates(
             continue
         (held_back if result.query_open else to_certificate).append(row)
     return to_certificate, held_back
+
+
+def _unit_certificate_issue(
+    *, course_run: CourseRun, row: LearnerRow, award_date: datetime.date, acting_user: User | None
+) -> Certificate:
+    """One unit certificate for a learner who achieved units but not the qualification: every
+    unit achieved, towards the named qualification, with no qualification grade (R-RES-2)."""
+    from certificates.services import certificate_issue, unit_achievement_reference
+
+    registration = row.registration
+    qualification = course_run.qualification
+    return certificate_issue(
+        provider=course_run.provider,
+        achievement_reference=unit_achievement_reference(registration.pk),
+        learner_name=registration.learner.full_name,
+        qualification_number=qualification.number,
+        qualification_title=qualification.title,
+        units=[
+            {"reference": u.reference, "title": u.title, "grade": u.grade.label}
+            for u in row.outcome.passed_units
+        ],
+        grade="",
+        award_date=award_date,
+        acting_user=acting_user,
+        render=False,
+    )
 
 
 def _certificate_learners(
@@ -89,27 +119,11 @@ def _certificate_learners(
                 )
             )
         elif outcome.passed_units:
-            for unit in outcome.passed_units:
-                certificates.append(
-                    certificate_issue(
-                        provider=course_run.provider,
-                        achievement_reference=f"registration:{registration.pk}:unit:{unit.reference}",
-                        learner_name=name,
-                        qualification_number="",
-                        qualification_title="",
-                        units=[
-                            {
-                                "reference": unit.reference,
-                                "title": unit.title,
-                                "grade": unit.grade.label,
-                            }
-                        ],
-                        grade=unit.grade.label,
-                        award_date=award_date,
-                        acting_user=acting_user,
-                        render=False,
-                    )
+            certificates.append(
+                _unit_certificate_issue(
+                    course_run=course_run, row=row, award_date=award_date, acting_user=acting_user
                 )
+            )
         result.results_issued_date = award_date
         result.qualification_achieved = outcome.qualification_achieved
         result.qualification_grade = outcome.qualification_grade

@@ -237,11 +237,46 @@ def test_r_res_2_certification_issues_qualification_and_unit_certificates(season
     assert qualification_certificate.qualification_number == season.qualification.number
     unit_certificate = kwame.certificates.get()
     assert unit_certificate.achievement_reference == (
-        f"registration:{season.registrations[1].pk}:unit:{season.units[0].reference}"
+        f"registration:{season.registrations[1].pk}:units"
     )
-    assert unit_certificate.qualification_title == ""
+    assert unit_certificate.is_unit_certificate
+    assert not qualification_certificate.is_unit_certificate
+    # Units achieved towards the named qualification, with no qualification grade.
+    assert unit_certificate.qualification_title == season.qualification.title
+    assert unit_certificate.qualification_number == season.qualification.number
+    assert unit_certificate.grade == ""
+    assert [u["reference"] for u in unit_certificate.units] == [season.units[0].reference]
     assert zoe.certificates.count() == 0
     assert Certificate.objects.count() == 2
+
+
+def test_r_res_2_a_learner_with_units_only_gets_one_certificate_listing_every_unit(season):
+    # Kwame passes three units (15 credits) but fails mandatory unit 2: no qualification.
+    services.results_draft_save(
+        course_run=season.course_run,
+        entries=[
+            season.entry(1, {0: "P", 1: "F", 2: "M", 3: "D"}),
+            *(
+                LearnerEntry(registration_id=season.registrations[i].pk, not_claiming=True)
+                for i in (0, 2)
+            ),
+        ],
+        acting_user=season.provider_user,
+    )
+    services.course_run_submit(course_run=season.course_run, acting_user=season.provider_user)
+    services.course_run_confirm(course_run=season.course_run, acting_user=season.verifier)
+    services.course_run_certificate(course_run=season.course_run, acting_user=season.officer)
+
+    certificate = season.result(1).certificates.get()
+    assert certificate.is_unit_certificate
+    assert certificate.qualification_title == season.qualification.title
+    assert certificate.grade == ""
+    assert [(u["reference"], u["grade"]) for u in certificate.units] == [
+        (season.units[0].reference, "Pass"),
+        (season.units[2].reference, "Merit"),
+        (season.units[3].reference, "Distinction"),
+    ]
+    assert Certificate.objects.count() == 1
 
 
 def test_registrations_move_to_certificate_claimed_with_dates(season):
