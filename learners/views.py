@@ -90,6 +90,8 @@ def learner_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @capability_required(Capability.VIEW_LEARNERS)
 def learner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    from lrs_sync.achievement_selectors import achievements_for_learner
+
     learner = get_object_or_404(learners_visible_to(user=request.user), pk=pk)
     registrations = registrations_visible_to(user=request.user).filter(learner=learner)
     learner_data_viewed(
@@ -107,6 +109,7 @@ def learner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "registrations": rows,
             "verification": _verification(learner, ao_staff=request.user.is_ao_staff),
             "story": learner_story(learner=learner, registrations=registrations),
+            "achievements": achievements_for_learner(learner_id=learner.pk),
             "can_edit": request.user.is_provider_user
             and request.user.can(Capability.MANAGE_REGISTRATIONS),
         },

@@ -96,3 +96,29 @@ def deadline_board(
         )
     rows.sort(key=lambda r: (r.deadline.working_days_left, r.achievement.uln))
     return rows
+
+
+@dataclass(frozen=True)
+class LearnerAchievement:
+    """One of a learner's achievement records as the learner's page shows it."""
+
+    achievement: Achievement
+    waiting_reasons: list[str]
+
+
+def achievements_for_learner(*, learner_id: int) -> list[LearnerAchievement]:
+    """A learner's achievement records at the LRS, with why any pending one is waiting."""
+    records = (
+        Achievement.objects.filter(learner_id=learner_id)
+        .select_related("learner", "qualification")
+        .order_by("award_date", "aim_kind", "aim_reference", "pk")
+    )
+    return [
+        LearnerAchievement(
+            achievement=record,
+            waiting_reasons=(
+                achievement_waiting_reasons(record) if record.state == S.PENDING else []
+            ),
+        )
+        for record in records
+    ]

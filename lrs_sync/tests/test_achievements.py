@@ -284,3 +284,23 @@ def test_a_replacement_certificate_changes_nothing_at_the_lrs(season):
     )
 
     assert not Achievement.objects.exclude(state=AchievementState.ACCEPTED).exists()
+
+
+def test_r_lrs_10_the_learners_page_lists_their_achievements_and_why_one_waits(
+    make_achievement, client
+):
+    from django.urls import reverse
+
+    from accounts.tests.factories import UserFactory
+    from accounts.tests.helpers import sign_in
+
+    record = make_achievement(verified=False)
+    sign_in(client, UserFactory(organisation=record.learner.provider.organisation))
+
+    page = client.get(reverse("learners:detail", args=[record.learner.pk])).content.decode()
+
+    assert "Achievements at the LRS" in page
+    assert record.aim_reference in page
+    assert "Verify the learner first." in page
+    # A centre reads the record but does not get the AO's achievement page link.
+    assert reverse("lrs_sync:achievement", args=[record.pk]) not in page
