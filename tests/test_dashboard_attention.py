@@ -114,3 +114,44 @@ def test_the_dashboard_makes_the_same_number_of_queries_however_much_needs_atten
         page = client.get(reverse("dashboard")).content.decode()
     assert "7 course runs due soon" in page
     assert len(many) == len(few)
+
+
+def test_a_failed_render_batch_is_counted_for_its_centre_only_and_its_link_lists_it(client):
+    from certificates.models import RenderJob
+    from certificates.tests.factories import RenderJobFactory
+    from providers.tests.factories import ProviderFactory
+
+    provider = ProviderFactory()
+    user = UserFactory(organisation=provider.organisation, roles=[Role.PROVIDER_SUPER_USER])
+    mine = RenderJobFactory(provider=provider, status=RenderJob.Status.FAILED, created_by=user)
+    RenderJobFactory(status=RenderJob.Status.FAILED, created_by=user)  # another centre's
+    RenderJobFactory(provider=provider, status=RenderJob.Status.DONE, created_by=user)
+    sign_in(client, user)
+
+    url, text = _attention_links(client)["render_jobs"]
+
+    assert text.startswith("1 certificate batch failed to render")
+    listed = client.get(url)
+    assert listed.status_code == 200
+    assert reverse("certificates:job_detail", args=[mine.pk]) in listed.content.decode()
+
+
+def test_a_registration_import_that_failed_this_week_is_counted_and_linked(client):
+    from providers.tests.factories import ProviderFactory
+    from registrations.models import ImportJob
+
+    provider = ProviderFactory()
+    user = UserFactory(organisation=provider.organisation, roles=[Role.MANAGE_REGISTRATION])
+    ImportJob.objects.create(
+        provider=provider,
+        created_by=user,
+        file_name="cohort.csv",
+        content=b"",
+        status=ImportJob.Status.FAILED,
+    )
+    sign_in(client, user)
+
+    url, text = _attention_links(client)["imports"]
+
+    assert text.startswith("1 registration import")
+    assert client.get(url).status_code == 200
