@@ -155,3 +155,20 @@ def test_a_registration_import_that_failed_this_week_is_counted_and_linked(clien
 
     assert text.startswith("1 registration import")
     assert client.get(url).status_code == 200
+
+
+def test_the_failed_render_batches_list_keeps_its_filter_on_the_next_page(client):
+    from certificates.models import RenderJob
+    from certificates.tests.factories import RenderJobFactory
+    from providers.tests.factories import ProviderFactory
+
+    provider = ProviderFactory()
+    user = UserFactory(organisation=provider.organisation, roles=[Role.PROVIDER_SUPER_USER])
+    RenderJobFactory.create_batch(
+        51, provider=provider, status=RenderJob.Status.FAILED, created_by=user
+    )
+    sign_in(client, user)
+
+    page = client.get(reverse("certificates:job_list") + "?status=failed").content.decode()
+
+    assert "?status=failed&amp;page=2" in page
