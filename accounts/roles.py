@@ -49,6 +49,9 @@ class Capability(models.TextChoices):
     VIEW_AUDIT_LOG = "view_audit_log", "View the audit log"
     MANAGE_CATALOGUE = "manage_catalogue", "Manage the qualification catalogue"
     MANAGE_PROVIDERS = "manage_providers", "Manage providers"
+    # Adding a provider or changing its record is the AO super user's; approvals per
+    # qualification stay with whoever manages providers (the catalogue manager too).
+    EDIT_PROVIDERS = "edit_providers", "Add and edit providers"
     VIEW_LEARNERS = "view_learners", "View learners and registrations"
     MANAGE_REGISTRATIONS = "manage_registrations", "Manage registrations"
     BULK_UPLOAD = "bulk_upload", "Import registrations from CSV"
@@ -76,6 +79,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.MANAGE_USERS,
             C.VIEW_AUDIT_LOG,
             C.MANAGE_PROVIDERS,
+            C.EDIT_PROVIDERS,
             C.VIEW_LEARNERS,
             C.EXPORT_DATA,
             C.VOID_REGISTRATIONS,

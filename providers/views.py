@@ -21,6 +21,7 @@ from .selectors import provider_users, providers_visible_to, providers_with_user
 from .services import EDITABLE_FIELDS, provider_create, provider_update
 
 manage_providers = capability_required(Capability.MANAGE_PROVIDERS, ao_only=True)
+edit_providers = capability_required(Capability.EDIT_PROVIDERS, ao_only=True)
 
 
 @manage_providers
@@ -109,12 +110,12 @@ def _form_page(
     )
 
 
-@manage_providers
+@edit_providers
 def provider_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _form_page(request, provider=None, heading="Add a provider")
 
 
-@manage_providers
+@edit_providers
 def provider_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     provider = get_object_or_404(providers_visible_to(user=request.user), pk=pk)
     return _form_page(request, provider=provider, heading=f"Edit {provider.name}")

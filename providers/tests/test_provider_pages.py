@@ -119,3 +119,19 @@ def test_r_acc_7_a_provider_change_reads_in_words_in_the_audit_log():
     view = events_described([AuditEvent.objects.get(action="provider.update")])[0]
     assert "changed the provider Riverbank College" in view.description
     assert view.changes == ["Town or city: Leeds → Harrogate"]
+
+
+def test_r_reg_2_only_an_ao_super_user_adds_or_edits_a_provider(client):
+    # The catalogue manager approves centres for qualifications but does not change their records.
+    provider = ProviderFactory()
+    sign_in(client, AOStaffFactory(roles=[Role.CATALOGUE_MANAGER]))
+
+    listing = client.get(reverse("providers:list")).content.decode()
+    page = client.get(reverse("providers:detail", args=[provider.pk])).content.decode()
+
+    assert reverse("providers:create") not in listing
+    assert reverse("providers:edit", args=[provider.pk]) not in page
+    assert client.get(reverse("providers:create")).status_code == 403
+    assert client.post(reverse("providers:create"), _form()).status_code == 403
+    assert not Provider.objects.filter(centre_number="40404").exists()
+    assert client.get(reverse("providers:edit", args=[provider.pk])).status_code == 403
