@@ -121,3 +121,61 @@ def test_only_certification_staff_may_correct(certificated):
             reason="x",
             acting_user=certificated.provider_user,
         )
+
+
+# --- the page, from the certificate's page -----------------------------------------------------
+
+
+def _page(season):
+    from django.urls import reverse
+
+    number = season.result(0).certificates.get().number
+    return reverse("certificates:grade_correct", args=[number]), number
+
+
+def test_the_page_corrects_a_grade_for_certification_staff(certificated, client):
+    from accounts.tests.helpers import sign_in
+
+    season = certificated
+    url, number = _page(season)
+    sign_in(client, season.officer)
+    detail = client.get(f"/certificates/{number}/")
+    assert url in detail.content.decode()
+    page = client.get(url)
+    assert page.status_code == 200
+    assert '<label for="id_reason">' in page.content.decode()
+    response = client.post(
+        url,
+        {"unit": season.units[1].pk, "new_grade": season.grade("D").pk, "reason": "Marking error"},
+    )
+    assert response.status_code == 302
+    new = Certificate.objects.get(replaces__number=number)
+    assert response["Location"].endswith(f"/certificates/{new.number}/")
+    assert new.replacement_fee_pence == 0
+
+
+def test_the_page_shows_errors_at_the_field_and_keeps_what_was_typed(certificated, client):
+    from accounts.tests.helpers import sign_in
+
+    season = certificated
+    url, _ = _page(season)
+    sign_in(client, season.officer)
+    response = client.post(
+        url, {"unit": season.units[1].pk, "new_grade": season.grade("P").pk, "reason": "Typed"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_new_grade_error"' in body
+    assert "already graded Pass" in body
+    assert "Typed</textarea>" in body
+    assert Certificate.objects.filter(status=Certificate.Status.REPLACED).count() == 0
+
+
+def test_the_page_is_refused_to_the_centre(certificated, client):
+    from accounts.tests.helpers import sign_in
+
+    season = certificated
+    url, _ = _page(season)
+    sign_in(client, season.provider_user)
+    assert client.get(url).status_code in (403, 404)
+    assert client.post(url, {"reason": "x"}).status_code in (403, 404)
