@@ -179,3 +179,12 @@ def test_the_page_is_refused_to_the_centre(certificated, client):
     sign_in(client, season.provider_user)
     assert client.get(url).status_code in (403, 404)
     assert client.post(url, {"reason": "x"}).status_code in (403, 404)
+
+
+def test_a_unit_certificate_is_replaced_with_the_corrected_unit_grade(certificated):
+    season = certificated
+    old = season.result(1).certificates.get()
+    new = _correct(season, index=1, unit=0, code="M")
+    assert new.replaces_id == old.pk
+    assert new.grade == old.grade
+    assert {u["reference"]: u["grade"] for u in new.units}[season.units[0].reference] == "Merit"
