@@ -42,6 +42,7 @@ ACTION_PHRASES: dict[str, str] = {
     "certificate.replace": "replaced {object}",
     "certificate.replacement_fees_exported": "downloaded the replacement fee income report",
     "certificate.revoke": "revoked {object}",
+    "results.grade_correct": "corrected a grade in {object}",
     "challenge.correct_grade": "corrected the grade the event data challenge {object} is about",
     "challenge.in_progress": "set the event data challenge {object} to In progress",
     "challenge.monthly_report": "sent {object}",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_reports
+from . import views, views_grade, views_reports
 from .api.views import VerifyView
 
 app_name = "certificates"
@@ -32,6 +32,11 @@ urlpatterns = [
     path("certificates/<str:number>/certificate.pdf", views.certificate_pdf, name="pdf"),
     path("certificates/<str:number>/replace/", views.certificate_replace, name="replace"),
     path("certificates/<str:number>/revoke/", views.certificate_revoke, name="revoke"),
+    path(
+        "certificates/<str:number>/correct-grade/",
+        views_grade.certificate_grade_correct,
+        name="grade_correct",
+    ),
     # Only bench/verify_load.py turns this on (CERTIFICATES_BENCH_TRIVIAL_VIEW); 404 otherwise.
     path("certificates-bench/trivial", views.bench_trivial, name="bench_trivial"),
 ]

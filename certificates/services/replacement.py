@@ -42,8 +42,11 @@ def certificate_replace(
     fee_pence: int,
     acting_user: User,
     render: bool = True,
+    corrected: dict[str, object] | None = None,
 ) -> Certificate:
-    """A replacement with a new number and token; the old one then checks as replaced."""
+    """A replacement with a new number and token; the old one then checks as replaced.
+
+    `corrected` (units and/or grade) is what a grade correction changes on the replacement."""
     _require_certification_officer(acting_user)
     problems: dict[str, str] = {}
     if not reason.strip():
@@ -78,6 +81,7 @@ def certificate_replace(
             "replacement_reason": reason.strip(),
             "replacement_fee_pence": fee_pence,
             "issued_by": acting_user,
+            **{k: v for k, v in (corrected or {}).items() if k in ("units", "grade")},
         }
     )
     organisation_id = old.provider.organisation_id

@@ -17,6 +17,7 @@ from .certification import (
 )
 from .dispatch import consignment_create, consignment_dispatch, e_certificates_ready_notify
 from .entry import results_draft_save
+from .grade_correction import result_grade_correct
 from .imports import results_import_cancel, results_import_upload, results_import_validate
 from .receipt import (
     RECEIPT_DEADLINE_WORKING_DAYS,
@@ -53,6 +54,7 @@ __all__ = [
     "receipt_deadline",
     "receipt_overdue_send",
     "receipt_reminders_send",
+    "result_grade_correct",
     "results_draft_save",
     "results_import_cancel",
     "results_import_upload",
