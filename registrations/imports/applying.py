@@ -48,6 +48,7 @@ UPDATE_COLUMNS = (
     ("certificate_sent_date", "date"),
     ("certificate_received_date", "date"),
     ("postal_tracking_reference", "text"),
+    ("language_for_assessment", "text"),
     ("updated_at", "timestamptz"),
 )
 
@@ -122,9 +123,12 @@ def _audit_row(
 
 def _copy_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Rows written by one COPY: PostgreSQL's bulk load, with no SQL to build per row."""
-    with connection.cursor() as cursor, cursor.cursor.copy(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # names are the models' own columns
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # names are the models' own columns
+        ) as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
