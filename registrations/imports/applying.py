@@ -193,6 +193,7 @@ def _apply_plan(
             )
         )
     changed: list[Registration] = []
+    languages: list[Registration] = []
     for planned, record in zip(updates, accepted[len(creates) :], strict=True):
         existing = planned.registration
         assert existing is not None
@@ -201,6 +202,8 @@ def _apply_plan(
         existing.updated_at = now
         old, new = changed_fields(before, snapshot(existing, REGISTRATION_AUDIT_FIELDS))
         changed.append(existing)
+        if "language_for_assessment" in new:
+            languages.append(existing)
         events.append(
             _audit_row(
                 acting_user=acting_user,
@@ -216,6 +219,16 @@ def _apply_plan(
         )
     _registrations_update(changed)
     _copy_rows(AuditEvent._meta.db_table, AUDIT_COLUMNS, events)
+    if languages:
+        # Their achievements take the new language as an LRS Update (R-LRS-6, decision 0121).
+        from lrs_sync.achievement_events import achievements_update_language
+
+        for registration in languages:
+            achievements_update_language(
+                registration_id=registration.pk,
+                language=registration.language_for_assessment,
+                acting_user=acting_user,
+            )
 
     for planned, record in zip(changing, accepted, strict=True):
         if planned.is_request:

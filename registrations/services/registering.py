@@ -342,6 +342,15 @@ def registration_update_status(
         detail={"reason": reason} if reason else None,
         organisation_id=registration.course_run.provider.organisation_id,
     )
+    if "language_for_assessment" in new:
+        # Its achievements take the new language as an LRS Update (R-LRS-6, decision 0121).
+        from lrs_sync.achievement_events import achievements_update_language
+
+        achievements_update_language(
+            registration_id=registration.pk,
+            language=registration.language_for_assessment,
+            acting_user=acting_user,
+        )
     return registration
 
 
