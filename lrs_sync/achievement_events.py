@@ -90,3 +90,35 @@ def achievements_withdraw_for_certificate(
         acting_user=acting_user,
         note="The certificate that proves it was revoked.",
     )
+
+
+def achievements_update_language(
+    *, registration_id: int, language: str, acting_user: User | None
+) -> int:
+    """Changing a registration's language for assessment reaches its achievements as an Update
+    (R-LRS-6, decision 0121): each record not withdrawn takes the new language. A record waiting
+    in a batch cannot change until the LRS answers: its history says so, to update it then."""
+    from .achievements import achievement_update
+
+    count = 0
+    records = Achievement.objects.filter(registration_id=registration_id, withdrawn=False)
+    for achievement in records.exclude(language_for_assessment=language).order_by("pk"):
+        if achievement.state == S.IN_BATCH:
+            AchievementChange.objects.create(
+                achievement=achievement,
+                actor=acting_user,
+                from_state=S.IN_BATCH,
+                to_state=S.IN_BATCH,
+                note=f"The registration's language for assessment changed to {language} while "
+                f"this record is in batch {achievement.batch_id}; update it once the batch has "
+                "been processed.",
+            )
+            continue
+        achievement_update(
+            achievement=achievement,
+            changes={"language_for_assessment": language},
+            acting_user=acting_user,
+            note="The registration's language for assessment changed.",
+        )
+        count += 1
+    return count

@@ -7,6 +7,9 @@ with a clear message for every cell or file that cannot be read. Pure: no databa
 - The first row is the header. Two layouts are read, each in exactly its order: the ten import
   columns of 004 (IMPORT_COLUMNS), or the portal's own export (EXPORT_COLUMNS), so that
   re-importing an export works (R-REG-14). Names are compared ignoring case and extra spaces.
+- Both layouts may end with one more column, "Language for assessment" (decision 0121): the
+  export always writes it, as the LRS code (ENG, CYM or GLE); the importer reads a file with or
+  without it, takes a code or a language's name, and an empty cell keeps the recorded language.
 - Texts are at most 128 characters; dates are dd/mm/yyyy (a one-digit day or month is read too).
 - A cell the export protected from spreadsheet formulas with a leading apostrophe ("'-12") is read
   back without it.
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 from awards_portal.csv_download import FORMULA_TRIGGERS
 from awards_portal.csv_upload import NO_ROWS_MESSAGE, decode_csv_bytes
 
-from .models import RegistrationStatus
+from .models import LanguageForAssessment, RegistrationStatus
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # R-REG-7: "less than 2 MB"
 MAX_TEXT_LENGTH = 128
@@ -97,8 +100,20 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("certificate_sent_date", "Certificate Sent Date"),
     ("postal_tracking_reference", "Postal Tracking Reference"),
     ("qa_verified", "QA Verified"),
+    ("language_for_assessment", "Language for assessment"),
 )
 IMPORT_KEYS = tuple(key for key, _ in IMPORT_COLUMNS)
+# Decision 0121: the last column of the export, optional at the end of either layout on import.
+LANGUAGE_COLUMN = EXPORT_COLUMNS[-1]
+LANGUAGE_LABEL = LANGUAGE_COLUMN[1]
+LANGUAGES_ALLOWED = ", ".join(f"{code} ({label})" for code, label in LanguageForAssessment.choices)
+# Each layout read, with and without the language column: (name, columns).
+LAYOUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("import", IMPORT_COLUMNS),
+    ("import", (*IMPORT_COLUMNS, LANGUAGE_COLUMN)),
+    ("export", EXPORT_COLUMNS[:-1]),
+    ("export", EXPORT_COLUMNS),
+)
 
 DATE_PATTERN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
 
@@ -121,6 +136,7 @@ class CsvRow:
     cells: dict[str, str]  # import key -> text as read (trimmed)
     dates: dict[str, datetime.date | None] = field(default_factory=dict)
     status: str = ""  # a RegistrationStatus value, when the cell names one
+    language: str = ""  # a LanguageForAssessment code; empty keeps the recorded language
     errors: list[CellError] = field(default_factory=list)
 
 
@@ -130,6 +146,7 @@ class ParsedFile:
 
     file_error: str = ""
     layout: str = ""  # "import" or "export"
+    has_language: bool = False  # the file has the "Language for assessment" column
     rows: list[CsvRow] = field(default_factory=list)
     empty_rows: int = 0
 
@@ -161,16 +178,29 @@ def parse_date(text: str) -> tuple[datetime.date | None, str]:
         return None, "This is not a real date (check the day and month); use dd/mm/yyyy."
 
 
+def language_from_cell(text: str) -> str | None:
+    """The LanguageForAssessment code a cell names (code or name, any case), or None."""
+    wanted = text.strip().casefold()
+    for code, label in LanguageForAssessment.choices:
+        if wanted in (code.casefold(), label.casefold()):
+            return code
+    return None
+
+
 def _check_header(header: list[str], separator: str) -> tuple[str, list[int], str]:
-    """(layout, positions of the import columns, "") or ("", [], message)."""
+    """(layout, positions of the import columns and, last, of the language column when the file
+    has it, "") or ("", [], message)."""
     keys = [header_key(cell) for cell in header]
     while keys and not keys[-1]:
         keys.pop()
-    for layout, columns in (("import", IMPORT_COLUMNS), ("export", EXPORT_COLUMNS)):
+    for layout, columns in LAYOUTS:
         if keys == [header_key(label) for _, label in columns]:
+            wanted_keys = IMPORT_KEYS + (
+                (LANGUAGE_COLUMN[0],) if columns[-1] == LANGUAGE_COLUMN else ()
+            )
             positions = [
                 next(i for i, (key, _) in enumerate(columns) if key == wanted)
-                for wanted in IMPORT_KEYS
+                for wanted in wanted_keys
             ]
             return layout, positions, ""
     expected = ", ".join(label for _, label in IMPORT_COLUMNS)
@@ -230,9 +260,25 @@ def _read_cells(row_number: int, raw: list[str], positions: list[int], width: in
         return row
     cells = {
         key: unprotect(values[position].strip())
-        for key, position in zip(IMPORT_KEYS, positions, strict=True)
+        for key, position in zip(IMPORT_KEYS, positions[: len(IMPORT_KEYS)], strict=True)
     }
     row = CsvRow(row=row_number, cells=cells)
+    if len(positions) > len(IMPORT_KEYS):
+        language_text = values[positions[-1]].strip()
+        if language_text:
+            language = language_from_cell(language_text)
+            if language is None:
+                row.errors.append(
+                    CellError(
+                        row_number,
+                        LANGUAGE_LABEL,
+                        language_text,
+                        f"{LANGUAGE_LABEL} must be one of: {LANGUAGES_ALLOWED}; or leave it "
+                        "empty to keep the recorded language (English for a new registration).",
+                    )
+                )
+            else:
+                row.language = language
     for key in IMPORT_KEYS:
         value = cells[key]
         label = COLUMN_LABELS[key]
@@ -291,7 +337,9 @@ def parse_registration_csv(content: bytes, separator: str = ",") -> ParsedFile:
         parsed.layout, positions, problem = _check_header(header, separator)
         if problem:
             return ParsedFile(file_error=problem)
-        width = len(EXPORT_COLUMNS if parsed.layout == "export" else IMPORT_COLUMNS)
+        parsed.has_language = len(positions) > len(IMPORT_KEYS)
+        without_language = EXPORT_COLUMNS[:-1] if parsed.layout == "export" else IMPORT_COLUMNS
+        width = len(without_language) + parsed.has_language
         for row_number, raw in enumerate(reader, start=2):
             if not any(cell.strip() for cell in raw):
                 parsed.empty_rows += 1

@@ -68,6 +68,7 @@ def registration_export_row(registration: Registration, ao_name: str) -> list[st
         "postal_tracking_reference": registration.postal_tracking_reference,
         # The ILR "QA Verified" flag is not recorded by the portal yet: left empty, not guessed.
         "qa_verified": "",
+        "language_for_assessment": registration.language_for_assessment,
     }
     return [values[key] for key, _ in EXPORT_COLUMNS]
 

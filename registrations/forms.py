@@ -21,7 +21,7 @@ from learners.services import (
 from qualifications.models import Qualification
 from qualifications.selectors import qualifications_approved_for
 
-from .models import CourseRun, Registration, RegistrationStatus
+from .models import CourseRun, LanguageForAssessment, Registration, RegistrationStatus
 from .numbers import MAX_LENGTH
 from .selectors import course_runs_visible_to
 from .services import (
@@ -46,6 +46,20 @@ REGISTRATION_FIELD_MAP = {
 }
 
 
+def language_field() -> forms.ChoiceField:
+    """The language for assessment (decision 0121): English unless the learner is assessed in
+    Welsh or Irish; sent to the LRS with their achievements. Left out of a post, the language
+    stays as it is (English for a new registration); a value not listed is refused."""
+    return forms.ChoiceField(
+        label="Language for assessment",
+        required=False,
+        help_text="English unless the learner is assessed in Welsh or Irish.",
+        choices=LanguageForAssessment.choices,
+        initial=LanguageForAssessment.ENGLISH,
+        error_messages=choice_error_messages("Language for assessment", "language_for_assessment"),
+    )
+
+
 class CourseRunChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return (
@@ -64,6 +78,7 @@ class _RegistrationFields(FieldErrorsMixin, forms.Form):
     registration_date = date_field(
         "Registration date", required=False, help_text="Leave empty for today. " + "Day/month/year."
     )
+    language_for_assessment = language_field()
 
     def setup_registration(self, user: Any) -> None:
         self.user = user
@@ -73,6 +88,9 @@ class _RegistrationFields(FieldErrorsMixin, forms.Form):
 
     def registration_day(self) -> Any:
         return self.cleaned_data.get("registration_date") or timezone.localdate()
+
+    def language(self) -> str:
+        return self.cleaned_data.get("language_for_assessment") or LanguageForAssessment.ENGLISH
 
 
 class RegisterLearnerForm(LearnerDetailsForm, _RegistrationFields):
@@ -133,6 +151,7 @@ class RegisterLearnerForm(LearnerDetailsForm, _RegistrationFields):
                 course_run=self.cleaned_data["course_run"],
                 acting_user=self.user,
                 registration_date=self.registration_day(),
+                language_for_assessment=self.language(),
                 confirm_possible_duplicate=self.cleaned_data.get(
                     "confirm_possible_duplicate", False
                 ),
@@ -156,7 +175,9 @@ class RegisterExistingLearnerForm(_RegistrationFields):
 
     def _record(self) -> RegistrationRecord:
         return RegistrationRecord(
-            status=RegistrationStatus.REGISTERED, registration_date=self.registration_day()
+            status=RegistrationStatus.REGISTERED,
+            registration_date=self.registration_day(),
+            language_for_assessment=self.language(),
         )
 
     def clean(self) -> dict[str, Any]:
@@ -263,6 +284,7 @@ class RegistrationEditForm(FieldErrorsMixin, forms.Form):
         max_length=MAX_LENGTH,
         error_messages={"max_length": FORM_TOO_LONG},
     )
+    language_for_assessment = language_field()
     reason = forms.CharField(
         label="Reason for the change",
         max_length=500,
@@ -282,6 +304,7 @@ class RegistrationEditForm(FieldErrorsMixin, forms.Form):
         "certificate_sent_date",
         "certificate_received_date",
         "postal_tracking_reference",
+        "language_for_assessment",
     )
 
     def __init__(self, *args: Any, registration: Registration, user: Any, **kwargs: Any) -> None:
@@ -295,6 +318,9 @@ class RegistrationEditForm(FieldErrorsMixin, forms.Form):
         values: dict[str, Any] = {name: self.cleaned_data.get(name) for name in self.record_fields}
         values["registration_number"] = values["registration_number"] or ""
         values["postal_tracking_reference"] = values["postal_tracking_reference"] or ""
+        values["language_for_assessment"] = (
+            values["language_for_assessment"] or self.registration.language_for_assessment
+        )
         return RegistrationRecord(**values)
 
     def save(self) -> Registration | None:
@@ -332,6 +358,7 @@ class ProviderRegistrationEditForm(FieldErrorsMixin, forms.Form):
         required=False,
         help_text="Only once the certificate has been sent. For example 14/03/2026.",
     )
+    language_for_assessment = language_field()
     reason = forms.CharField(
         label="Reason for the change",
         max_length=500,
@@ -342,7 +369,12 @@ class ProviderRegistrationEditForm(FieldErrorsMixin, forms.Form):
             "max_length": FORM_TOO_LONG,
         },
     )
-    record_fields = ("status", "registration_date", "certificate_received_date")
+    record_fields = (
+        "status",
+        "registration_date",
+        "certificate_received_date",
+        "language_for_assessment",
+    )
 
     def __init__(self, *args: Any, registration: Registration, user: Any, **kwargs: Any) -> None:
         self.current = RegistrationRecord.of(registration)
@@ -366,6 +398,8 @@ class ProviderRegistrationEditForm(FieldErrorsMixin, forms.Form):
             status=data["status"],
             registration_date=data.get("registration_date"),
             certificate_received_date=data.get("certificate_received_date"),
+            language_for_assessment=data.get("language_for_assessment")
+            or self.current.language_for_assessment,
         )
         try:
             return registration_update_status(

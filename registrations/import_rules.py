@@ -113,6 +113,7 @@ def record_from_row(
     registration_number: str,
     dates: dict[str, datetime.date | None],
     postal_tracking_reference: str,
+    language_for_assessment: str = "",
 ) -> RegistrationRecord:
     """The record a row asks for. Our decision (R-REG-10, generalised): an empty cell leaves the
     recorded value as it is; import never clears a value, only the edit form can. The status is
@@ -123,6 +124,8 @@ def record_from_row(
         changes["registration_number"] = registration_number
     if postal_tracking_reference:
         changes["postal_tracking_reference"] = postal_tracking_reference
+    if language_for_assessment:
+        changes["language_for_assessment"] = language_for_assessment
     for name, value in dates.items():
         if value is not None:
             changes[name] = value

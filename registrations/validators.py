@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from learners.validators import FieldError, age_error, too_long_message
 from qualifications.validators import qualification_closed_error
 
-from .models import NUMBER_REQUIRED_STATUSES, RegistrationStatus
+from .models import NUMBER_REQUIRED_STATUSES, LanguageForAssessment, RegistrationStatus
 from .numbers import (
     MAX_LENGTH,
     PORTAL_NUMBER_PATTERN,
@@ -61,6 +61,7 @@ class RegistrationRecord:
     certificate_sent_date: datetime.date | None = None
     certificate_received_date: datetime.date | None = None
     postal_tracking_reference: str = ""
+    language_for_assessment: str = LanguageForAssessment.ENGLISH.value
 
     @classmethod
     def of(cls, registration: Registration) -> RegistrationRecord:

@@ -22,11 +22,19 @@ from learners.selectors import learners_visible_to
 from learners.services import LEARNER_FIELDS
 from learners.validators import REQUIRED_FIELDS
 from qualifications.models import Qualification
-from registrations.models import CourseRun, Registration, RegistrationStatus
+from registrations.models import (
+    CourseRun,
+    LanguageForAssessment,
+    Registration,
+    RegistrationStatus,
+)
 from registrations.selectors import course_runs_visible_to
 from registrations.validators import STATUS_UNKNOWN
 
 DATE_FORMATS = list(DATE_INPUT_FORMATS)
+LANGUAGE_UNKNOWN = (
+    '"{input}" is not a language for assessment; use ENG (English), CYM (Welsh) or GLE (Irish).'
+)
 NEEDED_TO_CREATE = "Needed to create a learner (the answer to a question may be Not known)."
 
 
@@ -231,6 +239,14 @@ class RegistrationSerializer(serializers.ModelSerializer):
         "Certificate received date", required=False, allow_null=True
     )
     postal_tracking_reference = TextInput()
+    language_for_assessment = serializers.ChoiceField(
+        choices=LanguageForAssessment.choices,
+        required=False,
+        default=LanguageForAssessment.ENGLISH,
+        help_text="The language the learner is assessed in, in the LRS's codes: `ENG` English "
+        "(the default), `CYM` Welsh or `GLE` Irish (decision 0121).",
+        error_messages={"invalid_choice": LANGUAGE_UNKNOWN},
+    )
     uln = serializers.CharField(source="learner.uln", read_only=True)
     qualification_number = serializers.CharField(
         source="course_run.qualification.number", read_only=True
@@ -253,6 +269,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "certificate_sent_date",
             "certificate_received_date",
             "postal_tracking_reference",
+            "language_for_assessment",
             "voided",
             "void_reason",
             "created_at",

@@ -410,6 +410,7 @@ RECORD_FIELDS = (
     "certificate_sent_date",
     "certificate_received_date",
     "postal_tracking_reference",
+    "language_for_assessment",
 )
 
 

@@ -48,6 +48,7 @@ UPDATE_COLUMNS = (
     ("certificate_sent_date", "date"),
     ("certificate_received_date", "date"),
     ("postal_tracking_reference", "text"),
+    ("language_for_assessment", "text"),
     ("updated_at", "timestamptz"),
 )
 
@@ -122,9 +123,12 @@ def _audit_row(
 
 def _copy_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Rows written by one COPY: PostgreSQL's bulk load, with no SQL to build per row."""
-    with connection.cursor() as cursor, cursor.cursor.copy(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # names are the models' own columns
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # names are the models' own columns
+        ) as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
@@ -189,6 +193,7 @@ def _apply_plan(
             )
         )
     changed: list[Registration] = []
+    languages: list[Registration] = []
     for planned, record in zip(updates, accepted[len(creates) :], strict=True):
         existing = planned.registration
         assert existing is not None
@@ -197,6 +202,8 @@ def _apply_plan(
         existing.updated_at = now
         old, new = changed_fields(before, snapshot(existing, REGISTRATION_AUDIT_FIELDS))
         changed.append(existing)
+        if "language_for_assessment" in new:
+            languages.append(existing)
         events.append(
             _audit_row(
                 acting_user=acting_user,
@@ -212,6 +219,16 @@ def _apply_plan(
         )
     _registrations_update(changed)
     _copy_rows(AuditEvent._meta.db_table, AUDIT_COLUMNS, events)
+    if languages:
+        # Their achievements take the new language as an LRS Update (R-LRS-6, decision 0121).
+        from lrs_sync.achievement_events import achievements_update_language
+
+        for registration in languages:
+            achievements_update_language(
+                registration_id=registration.pk,
+                language=registration.language_for_assessment,
+                acting_user=acting_user,
+            )
 
     for planned, record in zip(changing, accepted, strict=True):
         if planned.is_request:

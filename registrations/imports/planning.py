@@ -405,6 +405,7 @@ def _plan_row(
         registration_number=number,
         dates=row.dates,
         postal_tracking_reference=cells["postal_tracking_reference"],
+        language_for_assessment=row.language,
     )
     base: dict[str, Any] = {
         "row": row.row,

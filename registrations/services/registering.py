@@ -17,7 +17,7 @@ from learners.services import learner_create
 from learners.validators import FieldError, too_long_message
 from qualifications.selectors import provider_is_approved_for
 
-from ..models import CourseRun, Registration, RegistrationStatus
+from ..models import CourseRun, LanguageForAssessment, Registration, RegistrationStatus
 from ..numbers import registration_number_format, registration_serials_next
 from ..validators import (
     RegistrationFacts,
@@ -45,6 +45,7 @@ REGISTRATION_AUDIT_FIELDS = (
     "certificate_sent_date",
     "certificate_received_date",
     "postal_tracking_reference",
+    "language_for_assessment",
     "voided_at",
     "void_reason",
 )
@@ -196,6 +197,7 @@ def _apply(registration: Registration, record: RegistrationRecord) -> None:
     registration.certificate_sent_date = record.certificate_sent_date
     registration.certificate_received_date = record.certificate_received_date
     registration.postal_tracking_reference = record.postal_tracking_reference
+    registration.language_for_assessment = record.language_for_assessment
 
 
 def _accepting(
@@ -340,6 +342,15 @@ def registration_update_status(
         detail={"reason": reason} if reason else None,
         organisation_id=registration.course_run.provider.organisation_id,
     )
+    if "language_for_assessment" in new:
+        # Its achievements take the new language as an LRS Update (R-LRS-6, decision 0121).
+        from lrs_sync.achievement_events import achievements_update_language
+
+        achievements_update_language(
+            registration_id=registration.pk,
+            language=registration.language_for_assessment,
+            acting_user=acting_user,
+        )
     return registration
 
 
@@ -431,6 +442,7 @@ def learner_register(
     acting_user: User | None,
     registration_date: datetime.date | None = None,
     confirm_possible_duplicate: bool = False,
+    language_for_assessment: str = LanguageForAssessment.ENGLISH,
 ) -> Registration:
     """A new learner and their registration request, together or not at all (issue 4 item 4).
 
@@ -448,5 +460,9 @@ def learner_register(
         learner=learner,
         course_run=course_run,
         acting_user=acting_user,
-        record=RegistrationRecord(status=RegistrationStatus.REGISTERED, registration_date=day),
+        record=RegistrationRecord(
+            status=RegistrationStatus.REGISTERED,
+            registration_date=day,
+            language_for_assessment=language_for_assessment,
+        ),
     )

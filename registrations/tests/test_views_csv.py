@@ -107,7 +107,8 @@ def test_r_reg_13_export_has_the_004_columns_in_order_with_dd_mm_yyyy_dates(
     header, row = _rows(response)
     assert header == [label for _, label in EXPORT_COLUMNS]
     assert header[:4] == ["Title", "First Name", "Last Name", "Full Name"]
-    assert header[-8:] == [
+    assert len(header) == 33
+    assert header[-9:] == [
         "Registration number",
         "Registered Date",
         "Certificate Received Date",
@@ -116,8 +117,10 @@ def test_r_reg_13_export_has_the_004_columns_in_order_with_dd_mm_yyyy_dates(
         "Certificate Sent Date",
         "Postal Tracking Reference",
         "QA Verified",
+        "Language for assessment",
     ]
     cells = dict(zip(header, row, strict=True))
+    assert cells["Language for assessment"] == "ENG"
     assert cells["ULN"] == registration.learner.uln
     assert cells["Qualification number"] == course_run.qualification.number
     assert cells["Status"] == "Registered"
