@@ -370,7 +370,8 @@ class DomainFault:
 
 
 def fault_envelope(fault: DomainFault) -> bytes:
-    root = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV})
+    # WCF's prefix: the faultcode callers give ("s:Client", "s:Server") names it.
+    root = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"s": SOAP_ENV})
     body = etree.SubElement(root, f"{{{SOAP_ENV}}}Body")
     soap_fault = etree.SubElement(body, f"{{{SOAP_ENV}}}Fault")
     etree.SubElement(soap_fault, "faultcode").text = fault.faultcode

@@ -7,13 +7,13 @@ the real LRS does not have, is in `challenge_feed_envelopes` (decision 0140).
 
 from __future__ import annotations
 
-import base64
 import datetime
 from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .soap import NS_AMOR_COMMON, NS_QCF_FAULTS, NS_QCF_MODEL, NS_R9, SOAP_ENV, XSI
+from .achievement_envelopes import DomainFault, fault_envelope, read_fault
+from .soap import NS_AMOR_COMMON, NS_QCF_MODEL, NS_R9, XSI
 
 NS_FEED = "urn:awards-portal:lrs-sandpit:data-challenges"
 R9_ACTION_PREFIX = "http://tempuri.org/ILearnerServiceR9/"
@@ -375,49 +375,13 @@ def read_list_response(root: etree._Element) -> list[ListItem]:
     return items
 
 
-# --- DomainFault (R9's fault, and the feed's) -----------------------------------------------------
+# --- DomainFault (R9's fault, and the feed's): the same element as ExternalService's -------------
 
 
-@dataclass(frozen=True)
-class DomainFault:
-    faultcode: str
-    faultstring: str
-    error_code: str
-    error_detail: str
+read_domain_fault = read_fault
 
 
 def domain_fault_envelope(*, error_code: str, text: str, faultcode: str = "s:Client") -> bytes:
-    root = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"s": SOAP_ENV})
-    body = etree.SubElement(root, f"{{{SOAP_ENV}}}Body")
-    fault = etree.SubElement(body, f"{{{SOAP_ENV}}}Fault")
-    etree.SubElement(fault, "faultcode").text = faultcode
-    etree.SubElement(fault, "faultstring").text = text
-    detail = etree.SubElement(fault, "detail")
-    domain = etree.SubElement(
-        detail, f"{{{NS_QCF_FAULTS}}}DomainFault", nsmap={None: NS_QCF_FAULTS}
-    )
-    etree.SubElement(domain, f"{{{NS_QCF_FAULTS}}}ErrorCode").text = error_code
-    etree.SubElement(domain, f"{{{NS_QCF_FAULTS}}}ErrorDetail").text = base64.b64encode(
-        text.encode()
-    ).decode()
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
-
-
-def read_domain_fault(payload: etree._Element) -> DomainFault | None:
-    if payload.tag != f"{{{SOAP_ENV}}}Fault":
-        return None
-    domain = payload.find(f"detail/{{{NS_QCF_FAULTS}}}DomainFault")
-    code = detail = ""
-    if domain is not None:
-        code = (domain.findtext(f"{{{NS_QCF_FAULTS}}}ErrorCode") or "").strip()
-        raw = (domain.findtext(f"{{{NS_QCF_FAULTS}}}ErrorDetail") or "").strip()
-        try:
-            detail = base64.b64decode(raw).decode("utf-8", "replace")
-        except ValueError:
-            detail = raw
-    return DomainFault(
-        faultcode=(payload.findtext("faultcode") or "").strip(),
-        faultstring=(payload.findtext("faultstring") or "").strip(),
-        error_code=code,
-        error_detail=detail,
+    return fault_envelope(
+        DomainFault(faultcode=faultcode, faultstring=text, error_code=error_code, error_detail=text)
     )
