@@ -19,7 +19,7 @@ from accounts.roles import Capability
 from awards_portal.csv_download import csv_streaming_response
 from awards_portal.query_parameters import query_id, query_text
 from registrations.csv_format import MAX_FILE_BYTES, separator_character
-from registrations.imports import ImportRefused, registration_import_start
+from registrations.imports import ImportRefused, import_size_check, registration_import_start
 from registrations.models import ImportJob, RegistrationStatus
 from registrations.selectors import import_jobs_visible_to
 from registrations.views_csv import RegistrationImportForm
@@ -59,11 +59,7 @@ def learner_import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                if upload.size >= MAX_FILE_BYTES:
-                    raise ImportRefused(
-                        f"The file is {upload.size / (1024 * 1024):.1f} MB; files must be "
-                        "smaller than 2 MB. Split it into smaller files and import each."
-                    )
+                import_size_check(upload.size)
                 job = registration_import_start(
                     provider=form.chosen_provider(),
                     file_name=upload.name,

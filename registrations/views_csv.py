@@ -40,6 +40,7 @@ from .exports import registrations_export
 from .imports import (
     ImportRefused,
     import_progress_get,
+    import_size_check,
     registration_import_cancel,
     registration_import_start,
     registration_import_upload,
@@ -209,11 +210,7 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                if upload.size >= MAX_FILE_BYTES:
-                    raise ImportRefused(
-                        f"The file is {upload.size / (1024 * 1024):.1f} MB; files must be "
-                        "smaller than 2 MB. Split it into smaller files and import each."
-                    )
+                import_size_check(upload.size)
                 job = registration_import_start(
                     provider=form.chosen_provider(),
                     file_name=upload.name,

@@ -93,13 +93,19 @@ def _store_report(job: ImportJob, plan: ImportPlan) -> None:
     job.status = ImportJob.Status.REFUSED if plan.file_error else ImportJob.Status.VALIDATED
 
 
-def import_file_check(*, file_name: str, size: int, head: bytes) -> None:
-    """R-REG-7, before anything is stored: a CSV file under 2 MB. Raises ImportRefused."""
+def import_size_check(size: int) -> None:
+    """R-REG-7: under 2 MB. Views call it before reading an upload, so a large one is never read
+    into memory. Raises ImportRefused."""
     if size >= MAX_FILE_BYTES:
         raise ImportRefused(
             f"The file is {size / (1024 * 1024):.1f} MB; files must be smaller than 2 MB. Split "
             "it into smaller files and import each."
         )
+
+
+def import_file_check(*, file_name: str, size: int, head: bytes) -> None:
+    """R-REG-7, before anything is stored: a CSV file under 2 MB. Raises ImportRefused."""
+    import_size_check(size)
     if size == 0:
         raise ImportRefused("The file is empty. Choose a CSV file with a header row.")
     if not file_name.lower().endswith((".csv", ".txt")):
