@@ -482,6 +482,7 @@ WRITTEN_COLUMNS = (
     "certificate_sent_date",
     "certificate_received_date",
     "postal_tracking_reference",
+    "language_for_assessment",
 )
 
 
@@ -511,7 +512,7 @@ def run_floor(written: list[tuple[object, ...]], seeded_max_id: int) -> dict[str
             "course_run_id bigint, status text, registration_number text, "
             "registration_date date, achieved_date date, certificate_claimed_date date, "
             "certificate_sent_date date, certificate_received_date date, "
-            "postal_tracking_reference text) ON COMMIT DROP"
+            "postal_tracking_reference text, language_for_assessment text) ON COMMIT DROP"
         )
         with cursor.cursor.copy(f"COPY incoming (id, {columns}) FROM STDIN") as copy:
             for row in written:
@@ -566,6 +567,8 @@ def main() -> None:
 
             profiler = cProfile.Profile()
             ours = profiler.runcall(run_ours, content)
+            if profile_out := os.environ.get("BENCH_PROFILE_OUT"):
+                profiler.dump_stats(profile_out)  # for pstats or snakeviz
             pstats.Stats(profiler).sort_stats(
                 os.environ.get("BENCH_PROFILE_SORT", "cumulative")
             ).print_stats(45)
