@@ -53,11 +53,15 @@ class RegistrationStatus(models.TextChoices):
     @classmethod
     def from_label(cls, text: str) -> RegistrationStatus | None:
         """The status a CSV cell or API value names (label or code, any case), or None."""
-        wanted = " ".join((text or "").split()).casefold()
-        for status in cls:
-            if wanted in (status.label.casefold(), status.value):
-                return status
-        return None
+        return _STATUSES_BY_NAME.get(" ".join((text or "").split()).casefold())
+
+
+# Every way a CSV cell or API value may name a status: its label (any case) or its code.
+_STATUSES_BY_NAME: dict[str, RegistrationStatus] = {}
+for _status in RegistrationStatus:
+    _STATUSES_BY_NAME.setdefault(_status.label.casefold(), _status)
+    _STATUSES_BY_NAME.setdefault(_status.value, _status)
+del _status
 
 
 # R-REG-4, our decision: every status from Registered onwards needs a registration number.

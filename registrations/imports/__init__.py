@@ -13,7 +13,8 @@
 One module per step: `planning` (Validate), `applying` (Upload) and `jobs` (the ImportJob's
 lifecycle, in the request or in Celery). `from registrations import imports` gives them all."""
 
-from .applying import UPDATE_COLUMNS, WRITE_BATCH
+from .applying import UPDATE_COLUMNS
+from .facts import FileKeys, ImportFacts, LearnerFacts, import_facts_fingerprint, import_facts_load
 from .jobs import (
     BACKGROUND_ROWS,
     ImportOutdated,
@@ -37,7 +38,6 @@ from .planning import (
     RECORD_FIELDS,
     ImportPlan,
     ImportRefused,
-    LearnerFacts,
     PlannedRow,
     S,
     import_permission_check,
@@ -52,13 +52,16 @@ __all__ = [
     "PROGRESS_EVERY",
     "RECORD_FIELDS",
     "UPDATE_COLUMNS",
-    "WRITE_BATCH",
+    "FileKeys",
+    "ImportFacts",
     "ImportOutdated",
     "ImportPlan",
     "ImportRefused",
     "LearnerFacts",
     "PlannedRow",
     "S",
+    "import_facts_fingerprint",
+    "import_facts_load",
     "import_file_check",
     "import_permission_check",
     "import_progress_get",
