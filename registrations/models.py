@@ -196,6 +196,9 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True)  # PII (values include ULNs)
     # After Upload: what changed and the numbers issued to registration requests.
     result = models.JSONField(default=dict, blank=True)  # PII (ULNs with their numbers)
+    # Validate's plan (compressed), which Upload writes as it is if nothing it was planned from
+    # changed (decision 0170); emptied once the job is uploaded or cancelled.
+    plan = models.BinaryField(default=b"", blank=True)  # PII (ULNs)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     validated_at = models.DateTimeField(null=True, blank=True)
     uploaded_at = models.DateTimeField(null=True, blank=True)
