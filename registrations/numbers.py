@@ -38,8 +38,8 @@ def registration_number_normalise(value: str) -> str:
     """Upper case with spaces and hyphens removed when it looks like a portal number; otherwise
     only trimmed (an older system's number is kept as it was)."""
     value = (value or "").strip()
-    if not value:
-        return value
+    if not value or PORTAL_NUMBER_PATTERN.match(value):
+        return value  # nothing to do (the usual case in a file)
     compact = SPACES_AND_HYPHENS.sub("", value).upper()
     if PORTAL_NUMBER_PATTERN.match(compact):
         return compact

@@ -78,8 +78,8 @@ def _iso(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not written in an audit snapshot")
 
 
-def _json(values: dict[str, Any]) -> str:
-    return json.dumps(values, default=_iso)
+# One encoder for every audit value (json.dumps with `default` would build one per call).
+_json = json.JSONEncoder(default=_iso).encode
 
 
 def _registration_repr(record: RegistrationRecord) -> str:

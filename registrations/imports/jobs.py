@@ -199,7 +199,8 @@ def registration_import_validate(*, job_id: int) -> ImportJob:
 
 
 def _validate(job_id: int) -> ImportJob:
-    job = ImportJob.objects.select_related("provider", "created_by").get(pk=job_id)
+    # The file is read here only; deferred fields are left out of later saves (a 2 MB write).
+    job = ImportJob.objects.select_related("provider", "created_by").defer("plan").get(pk=job_id)
     if job.status != ImportJob.Status.VALIDATING:
         return job
     plan_file, _ = _steps(job.kind)
@@ -211,7 +212,7 @@ def _validate(job_id: int) -> ImportJob:
         progress=lambda done, total: import_progress_set(job.pk, "validating", done, total),
     )
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        job = ImportJob.objects.select_for_update().defer("content", "plan").get(pk=job_id)
         if job.status != ImportJob.Status.VALIDATING:
             return job
         _store_report(job, plan)
@@ -259,6 +260,7 @@ def registration_import_run_upload(*, job_id: int) -> ImportJob:
             job = (
                 ImportJob.objects.select_for_update(of=("self",))
                 .select_related("provider", "upload_requested_by")
+                .defer("content")  # read only if the file is planned again; never saved here
                 .get(pk=job_id)
             )
             if job.status != ImportJob.Status.UPLOADING:

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from providers.models import Provider
 
 
-PROGRESS_EVERY = 500
+PROGRESS_EVERY = 2000  # rows between progress reports (each is a cache write)
 NOT_IMPORTED = "Not imported"
 RECORD_FIELDS = tuple(f.name for f in fields(RegistrationRecord))
 # Where a rule's field shows in the report.
@@ -224,12 +224,16 @@ def _usable_rows(plan: ImportPlan, rows: list[CsvRow]) -> list[CsvRow]:
     """The rows whose cells can be read, with the qualification and registration numbers
     normalised; every other row reported."""
     usable: list[CsvRow] = []
+    checked: dict[str, Any] = {}  # a file names a few qualifications, each on many rows
     for row in rows:
         for error in row.errors:
             plan.reject(row.row, error.column, error.value, error.reason)
         if row.errors:
             continue
-        check = qualification_number_check(row.cells["qualification_number"])
+        given = row.cells["qualification_number"]
+        check = checked.get(given)
+        if check is None:
+            check = checked[given] = qualification_number_check(given)
         if check.error:
             plan.reject(
                 row.row, "Qualification Number", row.cells["qualification_number"], check.error

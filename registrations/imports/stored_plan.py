@@ -14,6 +14,7 @@ from .facts import FileKeys
 from .planning import RECORD_FIELDS, ImportPlan, PlannedRow
 
 FORMAT = 1
+_date = datetime.date.fromisoformat
 _DATE_POSITIONS = tuple(
     i for i, name in enumerate(RECORD_FIELDS) if name.endswith("_date")
 )  # where the record's dates are, written as ISO text
@@ -34,8 +35,11 @@ def _record(values: list[Any] | None) -> RegistrationRecord | None:
         return None
     for i in _DATE_POSITIONS:
         if values[i] is not None:
-            values[i] = datetime.date.fromisoformat(values[i])
+            values[i] = _date(values[i])
     return RegistrationRecord(*values)
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_iso)
 
 
 def plan_pack(plan: ImportPlan) -> bytes:
@@ -67,7 +71,7 @@ def plan_pack(plan: ImportPlan) -> bytes:
             for p in plan.planned
         ],
     }
-    return zlib.compress(json.dumps(document, separators=(",", ":"), default=_iso).encode(), 1)
+    return zlib.compress(_ENCODER.encode(document).encode(), 1)
 
 
 def plan_unpack(data: bytes) -> ImportPlan | None:
