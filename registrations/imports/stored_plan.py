@@ -75,9 +75,15 @@ def plan_pack(plan: ImportPlan) -> bytes:
 
 
 def plan_unpack(data: bytes) -> ImportPlan | None:
-    """The plan `plan_pack` kept, or None if there is none (or it is of another format)."""
-    if not data:
+    """The plan `plan_pack` kept, or None if there is none, or none this code can read (then
+    Upload plans the file again, as it would if records had changed)."""
+    try:
+        return _unpack(data) if data else None
+    except (zlib.error, ValueError, KeyError, TypeError):
         return None
+
+
+def _unpack(data: bytes) -> ImportPlan | None:
     document = json.loads(zlib.decompress(data))
     if document.get("format") != FORMAT:
         return None

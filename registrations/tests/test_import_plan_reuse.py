@@ -268,3 +268,18 @@ def test_a_new_registrations_audit_row_is_what_audit_record_would_write(
 
 def test_a_new_registration_is_written_with_every_column_of_the_table():
     assert set(applying.NEW_COLUMNS) == {f.column for f in Registration._meta.concrete_fields}
+
+
+def test_a_kept_plan_that_cannot_be_read_is_planned_again(
+    provider, importer, content, recorded, plannings
+):
+    job = _validate(provider, importer, content)
+    ImportJob.objects.filter(pk=job.pk).update(plan=b"not a plan")
+    plannings.clear()
+
+    job = registration_import_upload(job=job, acting_user=importer)
+
+    assert len(plannings) == 1
+    assert job.status == ImportJob.Status.UPLOADED
+    recorded.refresh_from_db()
+    assert recorded.status == S.EXEMPT
