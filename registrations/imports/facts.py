@@ -92,11 +92,11 @@ _REGISTRATIONS_NAMED = (
     "AND c.qualification_id = ANY(%s::bigint[])) "
     "OR r.registration_number = ANY(%s::text[]) ORDER BY r.id"
 )
-# What the fingerprint takes of each registration: where it belongs and its row version.
 # A row's version: the transaction that wrote it and where it lies. Every write of a row, by
 # whatever path (a form, the API, a queryset update, SQL), makes a new version with a new place,
 # and a write by another transaction a new xmin; locking a row changes neither.
 _ROW_VERSION = "{table}.xmin::text || '/' || {table}.ctid::text"
+# What the fingerprint takes of each registration: where it belongs and its row version.
 _REGISTRATION_VERSION = f"r.id, c.qualification_id, c.provider_id, {_ROW_VERSION.format(table='r')}"
 # Then what planning needs, in the order of RecordedRegistration and RegistrationRecord.
 _REGISTRATION_FACTS = (
