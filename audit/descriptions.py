@@ -389,7 +389,7 @@ def _description(namer: _Namer, event: AuditEvent) -> str:
     target = namer.object(event)
     if event.action == "user.sign_in_failed" and not event.object_id:
         tried = (event.detail or {}).get("user_name_tried", "")
-        return f"failed to sign in with the unknown user name '{tried}'"
+        return f"failed to sign in with an unknown user name ({tried})"
     phrase = ACTION_PHRASES.get(event.action)
     if phrase is None and event.action in {"suspended", "reinstated", "deleted"}:
         phrase = ACTION_PHRASES.get(f"user.{event.action}")
