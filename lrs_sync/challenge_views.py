@@ -227,11 +227,9 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         grade=grade_form.cleaned_data["grade"],
                         acting_user=acting_user,
                     )
-                    messages.success(
-                        request,
-                        "Grade corrected; the next batch carries the update. "
-                        + challenge.history.order_by("-pk").values_list("note", flat=True)[0],
-                    )
+                    # What was done, as the challenge's history now says it.
+                    done = challenge.history.order_by("-pk").values_list("note", flat=True)
+                    messages.success(request, done[0])
                     return redirect("lrs_challenges:detail", pk=pk)
         except ValidationError as error:
             form: Form = {

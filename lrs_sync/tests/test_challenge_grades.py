@@ -149,6 +149,23 @@ def test_a_code_outside_the_units_scheme_is_refused_at_the_grade(season, resolve
     ]
 
 
+def test_a_record_in_a_batch_is_refused_and_nothing_is_replaced(season, resolver):
+    season = _certificated(season)
+    record = _unit_record(season)
+    challenge = _challenge(record, resolver)
+    Achievement.objects.filter(pk=record.pk).update(state=AchievementState.IN_BATCH)
+
+    with pytest.raises(ChallengeRejected) as raised:
+        challenge_correct_grade(challenge=challenge, grade="D", acting_user=resolver)
+
+    assert (
+        "Change it once the batch has been processed" in raised.value.message_dict["challenge"][0]
+    )
+    assert not Certificate.objects.filter(status=Certificate.Status.REPLACED).exists()
+    unit_result = UnitResult.objects.get(learner_result=season.result(0), unit=season.units[1])
+    assert unit_result.grade.code == "P"
+
+
 def test_a_record_with_no_result_behind_it_gets_the_update_alone_and_says_so(challenged, resolver):
     _, events = challenged
     raise_challenge(events[0], "WrongGrade", supplied_grade="D")
