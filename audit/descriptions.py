@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 # What happened, as a phrase that reads after the actor's name ("Sam Super suspended ...").
 # `{object}` is the thing it happened to, named in words.
 ACTION_PHRASES: dict[str, str] = {
+    "achievement.language_dropped": "dropped a language change for {object}, which is withdrawn",
+    "achievement.language_marked": "noted a new language for assessment for {object}, to apply "
+    "once the LRS has answered for it",
     "api_token.create": "created the API token {object}",
     "api_token.revoke": "revoked the API token {object}",
     "audit.exported": "downloaded the audit log",

@@ -113,6 +113,15 @@ class Achievement(models.Model):
     # Set when the record must be withdrawn (a voided registration, a revoked certificate) while
     # it is in a batch with the LRS: the batch's completion withdraws it with this reason.
     withdraw_after_batch = models.CharField(max_length=10, choices=ActionReason.choices, blank=True)
+    # The registration's language for assessment, changed while the record was in a batch with
+    # the LRS (or waiting to be reinstated there): applied once the LRS has answered for the
+    # record, as an Update or in the record it sends again (decision 0162).
+    language_after_batch = models.CharField(
+        "language to apply once the LRS has answered",
+        max_length=3,
+        choices=LanguageForAssessment.choices,
+        blank=True,
+    )
     # The LRS's last exception for this record, or the reason the whole batch failed (RS005).
     exception_code = models.CharField(max_length=20, blank=True)
     exception_text = models.TextField(blank=True)

@@ -29,6 +29,7 @@ from audit.services import audit_record
 
 from .achievement_client import ExternalServiceClient, LrsOutcomeUnknown
 from .achievement_envelopes import COUNTERS, BatchJob
+from .achievement_events import achievements_apply_after_batch
 from .achievement_models import (
     Achievement,
     AchievementBatch,
@@ -375,7 +376,7 @@ def _complete(batch: AchievementBatch, job: BatchJob) -> None:
         AchievementChange(achievement=a, at=now, from_state=S.IN_BATCH, to_state=a.state, note=note)
         for a, note in changes
     )
-    _withdraw_waiting(batch)
+    achievements_apply_after_batch(batch=batch)
     audit_record(
         actor=None,
         action="achievement_batch.complete",
@@ -387,24 +388,6 @@ def _complete(batch: AchievementBatch, job: BatchJob) -> None:
             "rejection_reason": batch.rejection_reason,
         },
     )
-
-
-def _withdraw_waiting(batch: AchievementBatch) -> None:
-    """Records marked to be withdrawn while they were in this batch are withdrawn now."""
-    from .achievements import achievement_withdraw
-
-    waiting = Achievement.objects.filter(batch=batch).exclude(withdraw_after_batch="")
-    for achievement in waiting.order_by("pk"):
-        reason = achievement.withdraw_after_batch
-        Achievement.objects.filter(pk=achievement.pk).update(withdraw_after_batch="")
-        if not achievement.withdrawn:
-            achievement_withdraw(
-                achievement=achievement,
-                action_date=timezone.localdate(),
-                reason=reason,
-                acting_user=None,
-                note=f"As marked while batch {batch.pk} was with the LRS.",
-            )
 
 
 def _save_outcomes(
@@ -463,7 +446,7 @@ def _batch_failed(batch_id: int, *, code: str, reason: str) -> None:
             exception_code=code[:20],
             exception_text=reason,
         )
-        _withdraw_waiting(batch)
+        achievements_apply_after_batch(batch=batch)
         audit_record(
             actor=None,
             action="achievement_batch.refused",

@@ -54,6 +54,7 @@ AUDIT_FIELDS = (
     "pending_action",
     "action_date",
     "action_reason",
+    "language_after_batch",
 )
 # What the LRS's own action words are in the history.
 ACTION_WORDS = {
