@@ -151,12 +151,13 @@ def build():
 
 
 def floor() -> float:
-    from lrs_sync.achievement_batches import achievement_row
+    from lrs_sync.achievement_batches import CANDIDATE_COLUMNS, Candidate, achievement_row
     from lrs_sync.achievement_envelopes import achievement_element, submit_request
     from lrs_sync.achievement_models import Achievement
 
     rows = [
-        achievement_row(a) for a in Achievement.objects.select_related("learner").order_by("uln")
+        achievement_row(Candidate._make(values))
+        for values in Achievement.objects.order_by("uln").values_list(*CANDIDATE_COLUMNS)
     ]
     started = time.perf_counter()
     root = submit_request(
