@@ -453,3 +453,18 @@ def test_the_records_are_locked_in_id_order_whatever_order_the_batch_takes(
     table = Achievement._meta.db_table
     assert locking.startswith(f'SELECT "{table}"."id" AS "pk",')  # so ORDER BY 1 is the id
     assert re.search(rf'ORDER BY (1|"{table}"\."id") ASC FOR UPDATE OF "{table}"$', locking)
+
+
+def test_the_lrs_outcome_is_written_in_each_records_history(make_achievement, sandpit):
+    accepted, rejected, *_others = _records(make_achievement, sandpit, 4)  # under 30% rejected
+    Learner.objects.filter(pk=rejected.learner_id).update(family_name="Someone-Else")
+
+    (batch,) = _build()
+
+    batch.refresh_from_db()
+    line = accepted.history.order_by("pk").last()
+    assert (line.from_state, line.to_state) == (S.IN_BATCH, S.ACCEPTED)
+    assert line.note == f"Accepted by the LRS in batch {batch.pk} (job {batch.job_id})."
+    line = rejected.history.order_by("pk").last()
+    assert (line.from_state, line.to_state) == (S.IN_BATCH, S.REJECTED)
+    assert line.note.startswith(f"Rejected by the LRS in batch {batch.pk}: The learner's name")
