@@ -162,8 +162,12 @@ _DECLARATIONS_BYTES = sum(len(f' xmlns:{p}="{uri}"'.encode()) for p, uri in _NSM
 
 def serialised_sizes(achievements: list[etree._Element]) -> list[int]:
     """Each Achievement's size in bytes inside the envelope (R-LRS-1 counts the batch's bytes),
-    from one serialisation of each."""
-    return [len(etree.tostring(element)) - _DECLARATIONS_BYTES for element in achievements]
+    from one serialisation of each, in UTF-8 as the envelope is (not ASCII with character
+    references, lxml's default)."""
+    return [
+        len(etree.tostring(element, encoding="utf-8")) - _DECLARATIONS_BYTES
+        for element in achievements
+    ]
 
 
 def submit_request(

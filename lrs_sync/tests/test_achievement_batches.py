@@ -468,3 +468,21 @@ def test_the_lrs_outcome_is_written_in_each_records_history(make_achievement, sa
     line = rejected.history.order_by("pk").last()
     assert (line.from_state, line.to_state) == (S.IN_BATCH, S.REJECTED)
     assert line.note.startswith(f"Rejected by the LRS in batch {batch.pk}: The learner's name")
+
+
+def test_r_lrs_1_a_learners_name_outside_ascii_is_measured_as_the_envelope_stores_it(
+    make_achievement, sandpit, monkeypatch
+):
+    records = _records(make_achievement, sandpit, 3)
+    last = max(records, key=lambda r: r.uln)  # not the record the envelope is measured around
+    Learner.objects.filter(pk=last.learner_id).update(given_name="Zoë", family_name="Ñúñez")
+    with transaction.atomic():
+        (whole,) = achievement_batches_build(submission_type="Final", acting_user=None)
+        size = len(bytes(whole.payload))
+        transaction.set_rollback(True)
+    monkeypatch.setattr(achievement_rules, "BATCH_MAX_BYTES", size)
+
+    (batch,) = achievement_batches_build(submission_type="Final", acting_user=None)
+
+    assert batch.record_count == 3
+    assert "<s:GivenName>Zoë</s:GivenName>".encode() in bytes(batch.payload)

@@ -166,9 +166,10 @@ def _request(achievements):
 
 
 def test_a_records_size_in_the_envelope_is_measured_without_its_own_namespace_declarations():
-    elements = [achievement_element(_row()), achievement_element(_row(uln="1234567890"))]
+    second = _row(uln="1234567890", given_name="Zoë", family_name="Ñúñez-Ó'Brien")
+    elements = [achievement_element(_row()), achievement_element(second)]
     sizes = serialised_sizes(elements)
-    first = etree.tostring(_request(elements[:1]))
-    both = etree.tostring(_request(elements))
+    first = etree.tostring(_request(elements[:1]), xml_declaration=True, encoding="utf-8")
+    both = etree.tostring(_request(elements), xml_declaration=True, encoding="utf-8")
 
     assert len(both) - len(first) == sizes[1]
