@@ -46,6 +46,11 @@ class ActionReason(models.TextChoices):
     BATCHERROR = "BATCHERROR", "BATCHERROR: every record in a batch was submitted in error"
 
 
+def mis_identifier(achievement_id: int) -> str:
+    """Sent as MisIdentifier; the error file names it, so a rejection finds its record."""
+    return f"ACH{achievement_id}"
+
+
 class AchievementState(models.TextChoices):
     PENDING = "pending", "Pending"
     IN_BATCH = "in_batch", "In a batch"
@@ -159,8 +164,7 @@ class Achievement(models.Model):
 
     @property
     def mis_identifier(self) -> str:
-        """Sent as MisIdentifier; the error file names it, so a rejection finds its record."""
-        return f"ACH{self.pk}"
+        return mis_identifier(self.pk)
 
 
 class AchievementChange(models.Model):

@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from awards_portal.bulk_insert import rows_copy
 
 from .achievement_client import ExternalServiceClient, LrsOutcomeUnknown
 from .achievement_envelopes import COUNTERS, BatchJob
@@ -317,11 +318,12 @@ def _complete(batch: AchievementBatch, job: BatchJob) -> None:
         )
         if record is not None:
             errors[record.pk] = error
-    # Lock the records in pk order before changing them.
+    # Lock the records in pk order before changing them (their ids are enough to lock them).
     list(
-        Achievement.objects.select_for_update()
-        .filter(pk__in=[r.achievement_id for r in records])
+        Achievement.objects.filter(batch_records__batch=batch)
+        .select_for_update(of=("self",))
         .order_by("pk")
+        .values_list("pk", flat=True)
     )
     changes = []
     if job.status == "Successful":
@@ -372,9 +374,10 @@ def _complete(batch: AchievementBatch, job: BatchJob) -> None:
             )
     batch.save()
     _save_outcomes(records, [a for a, _ in changes], now)
-    AchievementChange.objects.bulk_create(
-        AchievementChange(achievement=a, at=now, from_state=S.IN_BATCH, to_state=a.state, note=note)
-        for a, note in changes
+    rows_copy(
+        AchievementChange._meta.db_table,
+        ("achievement_id", "at", "actor_id", "from_state", "to_state", "note"),
+        ((a.pk, now, None, S.IN_BATCH, a.state, note) for a, note in changes),
     )
     achievements_apply_after_batch(batch=batch)
     audit_record(

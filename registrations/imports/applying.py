@@ -13,6 +13,7 @@ from django.utils import timezone
 from audit.context import client_ip
 from audit.models import AuditEvent
 from audit.services import changed_fields, snapshot
+from awards_portal.bulk_insert import rows_copy as _copy_rows
 
 from ..models import ImportJob, Registration
 from ..services import REGISTRATION_AUDIT_FIELDS, registration_requests_accept
@@ -119,18 +120,6 @@ def _audit_row(
         json.dumps(after),
         json.dumps(detail),
     )
-
-
-def _copy_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Rows written by one COPY: PostgreSQL's bulk load, with no SQL to build per row."""
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # names are the models' own columns
-        ) as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
 
 
 def _registrations_insert(registrations: Sequence[Registration]) -> None:
