@@ -36,14 +36,18 @@ from .models import CertificateCheck
 
 logger = logging.getLogger(__name__)
 
-_SCRIPT = r"""
-local head, by_name = ARGV[1], ARGV[2] == '1'
-local typed = ARGV[3]
-local addr_allowed, addr_window = tonumber(ARGV[4]), tonumber(ARGV[5])
-local net_allowed, net_window = tonumber(ARGV[6]), tonumber(ARGV[7])
-local total_allowed, total_window = tonumber(ARGV[8]), tonumber(ARGV[9])
-local throttled, match, no_match = ARGV[10], ARGV[11], ARGV[12]
-local none, certificate = ARGV[13], ARGV[14]
+# The outcome names and the cache's markers are written into the script; the limits and which
+# optional keys are present travel as one argument (fewer arguments: less to pack per check).
+_LUA = r"""
+local head, typed = ARGV[1], ARGV[3]
+local by_name = typed ~= nil
+local a = {}
+for word in string.gmatch(ARGV[2], '%S+') do a[#a + 1] = word end
+local addr_allowed, addr_window = tonumber(a[1]), tonumber(a[2])
+local net_allowed, net_window = tonumber(a[3]), tonumber(a[4])
+local total_allowed, total_window = tonumber(a[5]), tonumber(a[6])
+local throttled, match, no_match = '@THROTTLED@', '@MATCH@', '@NO_MATCH@'
+local none, certificate = '@NONE@', '@CERTIFICATE@'
 local buffer, answer = KEYS[1], KEYS[2]
 local n = 3
 local function optional(present)
@@ -51,7 +55,7 @@ local function optional(present)
   n = n + 1
   return KEYS[n - 1]
 end
-local addr, total, net = optional(ARGV[15]), optional(ARGV[16]), optional(ARGV[17])
+local addr, total, net = optional(a[7]), optional(a[8]), optional(a[9])
 
 local function record(outcome, id)
   redis.call('rpush', buffer, head .. ',"o":"' .. outcome .. '","c":' .. (id or 'null') .. '}')
@@ -95,6 +99,13 @@ if net then count(net, net_window) end
 record(no_match, nil)
 return {'no_match', ''}
 """
+_SCRIPT = (
+    _LUA.replace("@THROTTLED@", CertificateCheck.Outcome.THROTTLED.value)
+    .replace("@NO_MATCH@", CertificateCheck.Outcome.NO_MATCH.value)
+    .replace("@MATCH@", CertificateCheck.Outcome.MATCH.value)
+    .replace("@NONE@", public_cache.NONE.decode())
+    .replace("@CERTIFICATE@", public_cache.CERTIFICATE.decode())
+)
 
 
 @dataclass(frozen=True)
@@ -159,20 +170,10 @@ def check_in_one_round_trip(
     head = check_buffer.check_entry_head(
         method=method, client_address=client_address, number_tried=number or ""
     )
-    arguments = [
-        head,
-        "1" if typed_name_key is not None else "0",
-        typed_name_key or "",
-        *address_limit,
-        *network_limit,
-        *total_limit,
-        CertificateCheck.Outcome.THROTTLED,
-        CertificateCheck.Outcome.MATCH,
-        CertificateCheck.Outcome.NO_MATCH,
-        public_cache.NONE,
-        public_cache.CERTIFICATE,
-        *("1" if flag else "0" for flag in present),
-    ]
+    limits = (*address_limit, *network_limit, *total_limit, *(int(flag) for flag in present))
+    arguments = [head, " ".join(str(value) for value in limits)]
+    if typed_name_key is not None:
+        arguments.append(typed_name_key)
     try:
         reply = _script(client)(keys=keys, args=arguments, client=client)
     except Exception:  # Redis down or unreachable: the portable path records the check
