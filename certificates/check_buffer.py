@@ -66,9 +66,7 @@ def check_entry(
     number_tried: str = "",
 ) -> str:
     """One check as the JSON line that goes into the buffer (made when the check happens)."""
-    head = check_entry_head(
-        method=method, client_address=client_address, number_tried=number_tried
-    )
+    head = check_entry_head(method=method, client_address=client_address, number_tried=number_tried)
     return head + check_entry_tail(outcome=outcome, certificate_id=certificate_id)
 
 
