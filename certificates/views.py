@@ -131,19 +131,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     client = client_ip_from_request(request)
     asked = request.method != "POST" and ("name" in request.GET or "number" in request.GET)
     if asked and _anonymous(request):
-        typed = verify_query_cleaned(request.GET)
-        if typed is not None:  # else the form says what is wrong, below
-            result = services.certificate_check_by_name_and_number(
-                learner_name=typed[0], number=typed[1], client_address=client
-            )
-            response = _fast_verify_page(
-                request,
-                _result_html(result),
-                request.GET.get("name", ""),
-                request.GET.get("number", ""),
-                429 if result.throttled else 200,
-            )
-            return _public_response(response, result)
+        answered = _anonymous_check_by_link(request, client)
+        if answered is not None:
+            return answered
     context = _public_context(form=VerifyForm(), pdf_form=PdfCheckForm())
     status = 200
     if request.method == "POST":
@@ -165,6 +155,25 @@ def verify(request: HttpRequest) -> HttpResponse:
             context.update(checked=True, result=result, result_html=_result_html(result))
     response = render(request, "certificates/public/verify.html", context, status=status)
     return _public_response(response, context.get("result"))
+
+
+def _anonymous_check_by_link(request: HttpRequest, client: str | None) -> HttpResponse | None:
+    """The check by name and number for a visitor not signed in, cleaned without building the
+    form; None if what was typed is refused, so that the form says what is wrong."""
+    typed = verify_query_cleaned(request.GET)
+    if typed is None:
+        return None
+    result = services.certificate_check_by_name_and_number(
+        learner_name=typed[0], number=typed[1], client_address=client
+    )
+    response = _fast_verify_page(
+        request,
+        _result_html(result),
+        request.GET.get("name", ""),
+        request.GET.get("number", ""),
+        429 if result.throttled else 200,
+    )
+    return _public_response(response, result)
 
 
 def _check_uploaded_pdf(
