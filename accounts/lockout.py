@@ -3,6 +3,8 @@ attempt (R-ACC-7), shared by every place that checks a password or a token (deci
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass
 
@@ -59,6 +61,21 @@ def _address_failure_count(ip: str | None) -> None:
         logger.warning("Sign-in throttle unavailable (cache unreachable)")
 
 
+def user_name_tried_for_audit(identifier: str, *, known: bool) -> str:
+    """What the audit keeps of the user name typed at a failed sign-in (decision 0180). A known
+    account's name is kept as typed. An unknown one may be a password typed into the wrong box,
+    so only its first two characters, its length and a keyed fingerprint are kept: enough to see
+    the same unknown name tried again and again, never enough to read a password back."""
+    tried = " ".join(identifier.split())[:150]
+    if known or not tried:
+        return tried
+    fingerprint = hmac.new(
+        settings.SECRET_KEY.encode(), tried.casefold().encode(), hashlib.sha256
+    ).hexdigest()[:8]
+    shown = tried[:2] if len(tried) > 4 else ""
+    return f"{shown}… ({len(tried)} characters, fingerprint {fingerprint})"
+
+
 # Where a password was checked, in words, for the audit row of a failed attempt.
 WAY_IN_SIGN_IN = "the sign-in page"
 WAY_IN_PASSWORD_CHANGE = "the change-password page"  # noqa: S105 - words, not a password
@@ -81,7 +98,7 @@ def sign_in_failure_record(
         target=user,
         object_type="" if user is not None else "accounts.user",
         detail={
-            "user_name_tried": " ".join(identifier.split())[:150],
+            "user_name_tried": user_name_tried_for_audit(identifier, known=user is not None),
             "way_in": way_in,
             **({"account_locked": True} if user is not None and user.is_locked else {}),
         },

@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 # What happened, as a phrase that reads after the actor's name ("Sam Super suspended ...").
 # `{object}` is the thing it happened to, named in words.
 ACTION_PHRASES: dict[str, str] = {
+    "achievement.language_dropped": "dropped a language change for {object}, which is withdrawn",
+    "achievement.language_marked": "noted a new language for assessment for {object}, to apply "
+    "once the LRS has answered for it",
     "api_token.create": "created the API token {object}",
     "api_token.revoke": "revoked the API token {object}",
     "audit.exported": "downloaded the audit log",
@@ -389,7 +392,7 @@ def _description(namer: _Namer, event: AuditEvent) -> str:
     target = namer.object(event)
     if event.action == "user.sign_in_failed" and not event.object_id:
         tried = (event.detail or {}).get("user_name_tried", "")
-        return f"failed to sign in with the unknown user name '{tried}'"
+        return f"failed to sign in with an unknown user name ({tried})"
     phrase = ACTION_PHRASES.get(event.action)
     if phrase is None and event.action in {"suspended", "reinstated", "deleted"}:
         phrase = ACTION_PHRASES.get(f"user.{event.action}")

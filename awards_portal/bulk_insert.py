@@ -1,15 +1,17 @@
-"""Writing many rows in one statement: the rows travel as one JSON parameter that PostgreSQL
-unpacks with jsonb_to_recordset, for INSERT ... SELECT and for UPDATE ... FROM.
+"""Writing many rows in one statement: by COPY (`rows_copy`), PostgreSQL's bulk load, or as one
+JSON parameter that PostgreSQL unpacks with jsonb_to_recordset, for INSERT ... SELECT and for
+UPDATE ... FROM (`rows_insert`, `recordset`).
 
 Django's bulk_create sends one placeholder per value, and psycopg turns arrays of thousands of
 values into SQL in Python; either costs seconds for 5,000 rows. One JSON document costs
-milliseconds to encode and to unpack, whatever the number of rows."""
+milliseconds to encode and to unpack, whatever the number of rows. COPY takes about half that
+again: the rows are neither quoted into the SQL nor parsed as JSON (decision 0131)."""
 
 from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection
@@ -54,3 +56,16 @@ def rows_insert(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [records(columns, rows)])
+
+
+def rows_copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Rows written by one COPY: PostgreSQL's bulk load, with no SQL to build per row. Constraints,
+    unique indexes and triggers apply as to INSERT. Names must be constants, never input."""
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # names are the models' own columns
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)

@@ -7,7 +7,9 @@ certificates into it; starts the portal under gunicorn with the production setti
 throttle limits, see bench/support/verify_load_settings.py) on a free 127.0.0.1 port; drives
 `/c/<token>`, `/verify/?name=...&number=...` and a trivial Django view with `wrk` for a fixed time
 each, cycling over every certificate; prints requests per second, p50 and p99 latency and the
-ratio to the trivial view; stops gunicorn and drops the database. Traffic stays on 127.0.0.1.
+ratio to the trivial view, and gunicorn's CPU time per request and its ratio (steadier than
+requests per second on a shared machine); stops gunicorn and drops the database. Traffic stays
+on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -146,6 +148,26 @@ def start_gunicorn(database_url: str, port: int, workers: int, threads: int) -> 
     raise SystemExit("gunicorn did not start within 30 seconds")
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float | None:
+    """CPU time (user + system) used so far by gunicorn and its workers, from /proc (Linux).
+
+    Under load from elsewhere on the machine, requests per second swing widely; the server's
+    CPU time per request is steadier, and its ratio to the trivial view's is printed beside them.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    if not children.exists():
+        return None
+    total = 0
+    for pid in [server.pid, *(int(pid) for pid in children.read_text().split())]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker restarted meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def parse_wrk(output: str) -> dict[str, float]:
     def ms(value: str) -> float:
         number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
@@ -265,24 +287,36 @@ def main() -> None:
         # on all of them alike; medians are printed.
         for _round in range(args.rounds):
             for label, paths in targets.items():
+                cpu_before = server_cpu_seconds(server)
                 result = drive(port, paths, args.seconds, args.connections)
+                cpu_after = server_cpu_seconds(server)
+                if cpu_before is not None and cpu_after is not None and result["requests"]:
+                    result["cpu_ms"] = (cpu_after - cpu_before) / result["requests"] * 1000
                 rounds[label].append(result)
                 sent += int(result["requests"]) if label != "trivial view" else 0
-        print(f"{'page':<24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}  errors")
+        print(
+            f"{'page':<24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} "
+            f"{'cpu ms':>7} {'cpu ratio':>9}  errors"
+        )
         for label, results in rounds.items():
-            ratios = [
-                r["rps"] / base["rps"]
-                for r, base in zip(results, rounds["trivial view"], strict=True)
-            ]
+            pairs = list(zip(results, rounds["trivial view"], strict=True))
+            ratios = [r["rps"] / base["rps"] for r, base in pairs]
+            cpu = [r["cpu_ms"] for r in results if "cpu_ms" in r]
+            measured = [(r, base) for r, base in pairs if "cpu_ms" in r and "cpu_ms" in base]
+            cpu_ratios = [base["cpu_ms"] / r["cpu_ms"] for r, base in measured]
             errors = int(sum(r["non_2xx"] for r in results))
             print(
                 f"{label:<24} {median(r['rps'] for r in results):9.0f} "
                 f"{median(r['p50'] for r in results):8.1f} "
-                f"{median(r['p99'] for r in results):8.1f} {median(ratios):7.2f}  "
-                f"{errors} non-2xx"
+                f"{median(r['p99'] for r in results):8.1f} {median(ratios):7.2f} "
+                + (f"{median(cpu):7.3f} {median(cpu_ratios):9.2f}" if cpu_ratios else f"{'-':>17}")
+                + f"  {errors} non-2xx"
                 + (", socket errors" if any(r["socket_errors"] for r in results) else "")
             )
-        print(f"(medians of {args.rounds} rounds; ratio: median of each round's ratio)")
+        print(
+            f"(medians of {args.rounds} rounds; ratio: median of each round's ratio; cpu ms: "
+            "gunicorn's CPU time per request; cpu ratio: the trivial view's cpu ms over the page's)"
+        )
         print("goal: ratio >= 0.6 and p99 < 50 ms at 32 connections")
         recorded = flush_and_count(database_url)
         print(f"check records after the flush: {recorded}, checks sent: {sent}")

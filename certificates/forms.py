@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 
 from .validators import certificate_number_normalise, certificate_number_problem, looks_like_pdf
 
@@ -37,11 +38,32 @@ class VerifyForm(forms.Form):
     )
 
     def clean_number(self) -> str:
-        typed: str = self.cleaned_data["number"]
-        problem = certificate_number_problem(typed)
-        if problem:
-            raise forms.ValidationError(problem)
-        return certificate_number_normalise(typed)
+        return _number_cleaned(self.cleaned_data["number"])
+
+
+def _number_cleaned(typed: str) -> str:
+    problem = certificate_number_problem(typed)
+    if problem:
+        raise forms.ValidationError(problem)
+    return certificate_number_normalise(typed)
+
+
+def verify_query_cleaned(query: QueryDict) -> tuple[str, str] | None:
+    """The name and number `VerifyForm(query)` cleans, or None where the form shows an error.
+
+    With the form's own fields and rules, without building a form (which copies its fields):
+    the check by link is the busiest public page. Anything it refuses goes to the form, which
+    says what is wrong.
+    """
+    fields = VerifyForm.base_fields
+    try:
+        name = fields["name"].clean(fields["name"].widget.value_from_datadict(query, {}, "name"))
+        number = fields["number"].clean(
+            fields["number"].widget.value_from_datadict(query, {}, "number")
+        )
+        return name, _number_cleaned(number)
+    except forms.ValidationError:
+        return None
 
 
 class PdfCheckForm(forms.Form):

@@ -17,6 +17,9 @@ docs/decisions/0076-cached-public-check-results.md.
 - Redis down: every check reads PostgreSQL and renders, as before; nothing is kept.
 - Only the result fragment is cached, never a whole page: signed-in users' pages are rendered
   for them, around the same fragment.
+- A certificate's entry starts with a header the one-round-trip check reads inside Redis
+  (check_round_trip.py): `C<id>\n<the learner's name as compared>\n`, then the pickle. The name
+  is kept normalised (`learner_name_key`), so a check compares it without normalising it again.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from django.template.loader import render_to_string
 
 from .models import Certificate
 from .throttles import _redis_client
+from .validators import learner_name_key
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,7 @@ DEFAULT_SECONDS = 300
 TOMBSTONE_SECONDS = 10
 NONE = b"-"
 TOMBSTONE = b"!"
+CERTIFICATE = b"C"  # what a certificate's entry starts with
 RESULT_TEMPLATE = "certificates/public/_result.html"
 
 
@@ -56,16 +61,25 @@ class Cached:
 MISS = Cached(hit=False)
 
 
+# Made without Django's key validation, which only warns about keys memcached could not hold
+# and costs a pass over every character on the busiest page: these keys go only to Redis.
 def token_key(token: str) -> str:
-    return cache.make_and_validate_key(f"crt-pub:t:{token}")
+    return cache.make_key(f"crt-pub:t:{token}")
 
 
 def number_key(number: str) -> str:
-    return cache.make_and_validate_key(f"crt-pub:n:{number}")
+    return cache.make_key(f"crt-pub:n:{number}")
 
 
 def _seconds() -> int:
     return int(getattr(settings, "CERTIFICATE_CHECK_CACHE_SECONDS", DEFAULT_SECONDS))
+
+
+def encode(certificate: Certificate, html: str) -> bytes:
+    """A certificate's entry: the header the check script reads, then the pickle."""
+    name_key = learner_name_key(certificate.learner_name).encode()
+    header = CERTIFICATE + b"%d\n%s\n" % (certificate.pk, name_key)
+    return header + pickle.dumps((certificate, html), protocol=5)
 
 
 def decode(raw: bytes | None) -> Cached:
@@ -73,6 +87,8 @@ def decode(raw: bytes | None) -> Cached:
         return MISS
     if raw == NONE:
         return Cached(hit=True)
+    if raw.startswith(CERTIFICATE):
+        raw = raw.split(b"\n", 2)[-1]
     try:
         certificate, html = pickle.loads(raw)  # noqa: S301 - written by fill() below
     except Exception:
@@ -95,7 +111,7 @@ def fill(*, keys: list[str], certificate: Certificate | None) -> str:
     client = _redis_client()
     if client is None or not keys:
         return html
-    value = NONE if certificate is None else pickle.dumps((certificate, html), protocol=5)
+    value = NONE if certificate is None else encode(certificate, html)
     try:
         pipeline = client.pipeline(transaction=False)
         for key in keys:

@@ -30,7 +30,14 @@ from audit.context import client_ip_from_request
 from awards_portal.list_sorting import SortColumn, list_sort
 
 from . import selectors, services
-from .forms import PdfCheckForm, ReplaceForm, RevokeForm, VerifyForm, pdf_upload_limit
+from .forms import (
+    PdfCheckForm,
+    ReplaceForm,
+    RevokeForm,
+    VerifyForm,
+    pdf_upload_limit,
+    verify_query_cleaned,
+)
 from .models import Certificate, RenderJob
 from .validators import (
     certificate_number_is_valid,
@@ -122,6 +129,11 @@ def _fast_verify_page(
 def verify(request: HttpRequest) -> HttpResponse:
     """Check by learner name + certificate number (GET), or is-this-PDF-genuine (POST)."""
     client = client_ip_from_request(request)
+    asked = request.method != "POST" and ("name" in request.GET or "number" in request.GET)
+    if asked and _anonymous(request):
+        answered = _anonymous_check_by_link(request, client)
+        if answered is not None:
+            return answered
     context = _public_context(form=VerifyForm(), pdf_form=PdfCheckForm())
     status = 200
     if request.method == "POST":
@@ -130,7 +142,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         context["result_html"] = _result_html(result, pdf_checked=True)
         if result is not None and result.throttled:
             status = 429
-    elif "name" in request.GET or "number" in request.GET:
+    elif asked:
         form = VerifyForm(request.GET)
         context["form"] = form
         if form.is_valid():
@@ -140,18 +152,28 @@ def verify(request: HttpRequest) -> HttpResponse:
                 client_address=client,
             )
             status = 429 if result.throttled else 200
-            if _anonymous(request):
-                response = _fast_verify_page(
-                    request,
-                    _result_html(result),
-                    request.GET.get("name", ""),
-                    request.GET.get("number", ""),
-                    status,
-                )
-                return _public_response(response, result)
             context.update(checked=True, result=result, result_html=_result_html(result))
     response = render(request, "certificates/public/verify.html", context, status=status)
     return _public_response(response, context.get("result"))
+
+
+def _anonymous_check_by_link(request: HttpRequest, client: str | None) -> HttpResponse | None:
+    """The check by name and number for a visitor not signed in, cleaned without building the
+    form; None if what was typed is refused, so that the form says what is wrong."""
+    typed = verify_query_cleaned(request.GET)
+    if typed is None:
+        return None
+    result = services.certificate_check_by_name_and_number(
+        learner_name=typed[0], number=typed[1], client_address=client
+    )
+    response = _fast_verify_page(
+        request,
+        _result_html(result),
+        request.GET.get("name", ""),
+        request.GET.get("number", ""),
+        429 if result.throttled else 200,
+    )
+    return _public_response(response, result)
 
 
 def _check_uploaded_pdf(

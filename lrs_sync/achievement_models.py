@@ -46,6 +46,11 @@ class ActionReason(models.TextChoices):
     BATCHERROR = "BATCHERROR", "BATCHERROR: every record in a batch was submitted in error"
 
 
+def mis_identifier(achievement_id: int) -> str:
+    """Sent as MisIdentifier; the error file names it, so a rejection finds its record."""
+    return f"ACH{achievement_id}"
+
+
 class AchievementState(models.TextChoices):
     PENDING = "pending", "Pending"
     IN_BATCH = "in_batch", "In a batch"
@@ -113,6 +118,15 @@ class Achievement(models.Model):
     # Set when the record must be withdrawn (a voided registration, a revoked certificate) while
     # it is in a batch with the LRS: the batch's completion withdraws it with this reason.
     withdraw_after_batch = models.CharField(max_length=10, choices=ActionReason.choices, blank=True)
+    # The registration's language for assessment, changed while the record was in a batch with
+    # the LRS (or waiting to be reinstated there): applied once the LRS has answered for the
+    # record, as an Update or in the record it sends again (decision 0162).
+    language_after_batch = models.CharField(
+        "language to apply once the LRS has answered",
+        max_length=3,
+        choices=LanguageForAssessment.choices,
+        blank=True,
+    )
     # The LRS's last exception for this record, or the reason the whole batch failed (RS005).
     exception_code = models.CharField(max_length=20, blank=True)
     exception_text = models.TextField(blank=True)
@@ -150,8 +164,7 @@ class Achievement(models.Model):
 
     @property
     def mis_identifier(self) -> str:
-        """Sent as MisIdentifier; the error file names it, so a rejection finds its record."""
-        return f"ACH{self.pk}"
+        return mis_identifier(self.pk)
 
 
 class AchievementChange(models.Model):

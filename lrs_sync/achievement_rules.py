@@ -6,6 +6,10 @@ import datetime
 from dataclasses import dataclass
 
 from awards_portal.working_days import working_day_add, working_days_between
+from learners.models import VerificationStatus
+from qualifications.models import Ownership
+
+from .achievement_models import LrsAction
 
 # R-LRS-1: a batch holds at most 10,000 records and 6 MB.
 BATCH_MAX_RECORDS = 10_000
@@ -17,6 +21,15 @@ UPDATABLE_FIELDS = frozenset({"grade", "ukprn", "language_for_assessment"})
 # R-LRS-9: more than this share rejected fails the whole batch with RS005.
 RS005_THRESHOLD = 0.30
 RS005 = "RS005"
+# The sandpit's record-level error codes (decision 0124): a record rejected with one of these
+# waits for a person to fix it; batch-level reasons (RS005) do not hold a record back.
+RECORD_ERROR_CODES = frozenset(
+    {"ULN001", "LRN001", "AIM001", "DAT001", "ACH001", "ACH002", "ACH003", "FLD001"}
+)
+# R-LRS-10: the learner verification statuses that let a learner's records go to the LRS.
+ULN_VERIFIED_STATUSES = frozenset({VerificationStatus.VERIFIED, VerificationStatus.LINKED})
+# R-LRS-5: aims the AO owns or shares; the catalogue holds nothing else.
+SENDABLE_OWNERSHIPS = frozenset({Ownership.OWNED, Ownership.SHARED})
 # R-RES-3: uploaded within ten working days of the results being issued; "at risk" in the last 3.
 UPLOAD_WORKING_DAYS = 10
 AT_RISK_WORKING_DAYS = 3
@@ -44,6 +57,52 @@ def award_date_errors(
             f"The award date is after the aim's operational end date ({aim_end:%d/%m/%Y})."
         )
     return errors
+
+
+def uln_is_verified(*, uln: str, verification_status: str) -> bool:
+    """R-LRS-10 comes first: only a learner whose ULN the LRS verified may have records sent."""
+    return bool(uln) and verification_status in ULN_VERIFIED_STATUSES
+
+
+def waiting_reasons(
+    *,
+    exception_code: str,
+    exception_text: str,
+    uln: str,
+    learner_uln: str,
+    learner_verification_status: str,
+    aim_ownership: str,
+    pending_action: int | None,
+    award_date: datetime.date,
+    aim_start: datetime.date | None,
+    aim_end: datetime.date | None,
+    today: datetime.date,
+) -> list[str]:
+    """Why a pending record cannot go in a batch yet (R-LRS-3 to R-LRS-5, R-LRS-10); empty
+    when it can. Plain values, so a batch of 10,000 records is checked without model instances.
+    """
+    reasons = []
+    if exception_code in RECORD_ERROR_CODES:
+        reasons.append(
+            f'The LRS rejected it: {exception_text} Fix it, then choose "Resubmit the fixed '
+            'records" on its batch.'
+        )
+    if not uln_is_verified(uln=learner_uln, verification_status=learner_verification_status):
+        reasons.append(
+            "The learner's ULN has not been verified with the LRS. Verify the learner first."
+        )
+    elif learner_uln != uln:
+        reasons.append(
+            f"The learner's ULN is now {learner_uln}, not {uln}: move the achievement to the "
+            "right ULN (withdraw and create)."
+        )
+    if aim_ownership not in SENDABLE_OWNERSHIPS:
+        reasons.append("The aim is neither owned by nor shared with the AO.")
+    if pending_action in (LrsAction.CREATE, LrsAction.UPDATE):
+        reasons += award_date_errors(
+            award_date=award_date, today=today, aim_start=aim_start, aim_end=aim_end
+        )
+    return reasons
 
 
 def action_date_error(*, action_date: datetime.date | None, today: datetime.date) -> str:

@@ -26,9 +26,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from awards_portal.bulk_insert import rows_copy
 
 from .achievement_client import ExternalServiceClient, LrsOutcomeUnknown
 from .achievement_envelopes import COUNTERS, BatchJob
+from .achievement_events import achievements_apply_after_batch
 from .achievement_models import (
     Achievement,
     AchievementBatch,
@@ -316,11 +318,12 @@ def _complete(batch: AchievementBatch, job: BatchJob) -> None:
         )
         if record is not None:
             errors[record.pk] = error
-    # Lock the records in pk order before changing them.
+    # Lock the records in pk order before changing them (their ids are enough to lock them).
     list(
-        Achievement.objects.select_for_update()
-        .filter(pk__in=[r.achievement_id for r in records])
+        Achievement.objects.filter(batch_records__batch=batch)
+        .select_for_update(of=("self",))
         .order_by("pk")
+        .values_list("pk", flat=True)
     )
     changes = []
     if job.status == "Successful":
@@ -371,11 +374,12 @@ def _complete(batch: AchievementBatch, job: BatchJob) -> None:
             )
     batch.save()
     _save_outcomes(records, [a for a, _ in changes], now)
-    AchievementChange.objects.bulk_create(
-        AchievementChange(achievement=a, at=now, from_state=S.IN_BATCH, to_state=a.state, note=note)
-        for a, note in changes
+    rows_copy(
+        AchievementChange._meta.db_table,
+        ("achievement_id", "at", "actor_id", "from_state", "to_state", "note"),
+        ((a.pk, now, None, S.IN_BATCH, a.state, note) for a, note in changes),
     )
-    _withdraw_waiting(batch)
+    achievements_apply_after_batch(batch=batch)
     audit_record(
         actor=None,
         action="achievement_batch.complete",
@@ -387,24 +391,6 @@ def _complete(batch: AchievementBatch, job: BatchJob) -> None:
             "rejection_reason": batch.rejection_reason,
         },
     )
-
-
-def _withdraw_waiting(batch: AchievementBatch) -> None:
-    """Records marked to be withdrawn while they were in this batch are withdrawn now."""
-    from .achievements import achievement_withdraw
-
-    waiting = Achievement.objects.filter(batch=batch).exclude(withdraw_after_batch="")
-    for achievement in waiting.order_by("pk"):
-        reason = achievement.withdraw_after_batch
-        Achievement.objects.filter(pk=achievement.pk).update(withdraw_after_batch="")
-        if not achievement.withdrawn:
-            achievement_withdraw(
-                achievement=achievement,
-                action_date=timezone.localdate(),
-                reason=reason,
-                acting_user=None,
-                note=f"As marked while batch {batch.pk} was with the LRS.",
-            )
 
 
 def _save_outcomes(
@@ -463,7 +449,7 @@ def _batch_failed(batch_id: int, *, code: str, reason: str) -> None:
             exception_code=code[:20],
             exception_text=reason,
         )
-        _withdraw_waiting(batch)
+        achievements_apply_after_batch(batch=batch)
         audit_record(
             actor=None,
             action="achievement_batch.refused",

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record, changed_fields, snapshot
-from learners.models import Learner, VerificationStatus
-from qualifications.models import Grade, LrsType, Ownership, Qualification, Unit
+from learners.models import Learner
+from qualifications.models import Grade, LrsType, Qualification, Unit
 
 from .achievement_models import (
     Achievement,
@@ -25,10 +25,13 @@ from .achievement_models import (
     SubmissionType,
 )
 from .achievement_rules import (
+    SENDABLE_OWNERSHIPS,
     UPDATABLE_FIELDS,
     action_date_error,
     award_date_errors,
+    uln_is_verified,
     update_error,
+    waiting_reasons,
 )
 
 if TYPE_CHECKING:
@@ -37,11 +40,6 @@ if TYPE_CHECKING:
     from results.validators import LearnerOutcome
 
 S = AchievementState
-# The sandpit's record-level error codes (decision 0124): a record rejected with one of these
-# waits for a person to fix it; batch-level reasons (RS005) do not hold a record back.
-RECORD_ERROR_CODES = frozenset(
-    {"ULN001", "LRN001", "AIM001", "DAT001", "ACH001", "ACH002", "ACH003", "FLD001"}
-)
 AUDIT_FIELDS = (
     "uln",
     "aim_reference",
@@ -54,6 +52,7 @@ AUDIT_FIELDS = (
     "pending_action",
     "action_date",
     "action_reason",
+    "language_after_batch",
 )
 # What the LRS's own action words are in the history.
 ACTION_WORDS = {
@@ -77,10 +76,7 @@ def _reject(field: str, message: str) -> AchievementRejected:
 
 def learner_uln_verified(learner: Learner) -> bool:
     """R-LRS-10 comes first: only a learner whose ULN the LRS verified may have records sent."""
-    return bool(learner.uln) and learner.verification_status in (
-        VerificationStatus.VERIFIED,
-        VerificationStatus.LINKED,
-    )
+    return uln_is_verified(uln=learner.uln, verification_status=learner.verification_status)
 
 
 # --- history ----------------------------------------------------------------------------------
@@ -141,35 +137,21 @@ def achievement_waiting_reasons(
     achievement: Achievement, *, today: datetime.date | None = None
 ) -> list[str]:
     """Why a pending record cannot go in a batch yet; empty when it can."""
-    today = today or timezone.localdate()
-    reasons = []
-    if achievement.exception_code in RECORD_ERROR_CODES:
-        reasons.append(
-            f'The LRS rejected it: {achievement.exception_text} Fix it, then choose "Resubmit '
-            'the fixed records" on its batch.'
-        )
     learner = achievement.learner
-    if not learner_uln_verified(learner):
-        reasons.append(
-            "The learner's ULN has not been verified with the LRS. Verify the learner first."
-        )
-    elif learner.uln != achievement.uln:
-        reasons.append(
-            f"The learner's ULN is now {learner.uln}, not {achievement.uln}: move the "
-            "achievement to the right ULN (withdraw and create)."
-        )
     aim = _aim(achievement)
-    # R-LRS-5: owned by or shared with the AO (the catalogue holds nothing else).
-    if aim.ownership not in (Ownership.OWNED, Ownership.SHARED):
-        reasons.append("The aim is neither owned by nor shared with the AO.")
-    if achievement.pending_action in (LrsAction.CREATE, LrsAction.UPDATE):
-        reasons += award_date_errors(
-            award_date=achievement.award_date,
-            today=today,
-            aim_start=aim.operational_start_date,
-            aim_end=aim.operational_end_date,
-        )
-    return reasons
+    return waiting_reasons(
+        exception_code=achievement.exception_code,
+        exception_text=achievement.exception_text,
+        uln=achievement.uln,
+        learner_uln=learner.uln,
+        learner_verification_status=learner.verification_status,
+        aim_ownership=aim.ownership,
+        pending_action=achievement.pending_action,
+        award_date=achievement.award_date,
+        aim_start=aim.operational_start_date,
+        aim_end=aim.operational_end_date,
+        today=today or timezone.localdate(),
+    )
 
 
 # --- created at certification (R-LRS-2, R-LRS-11) ----------------------------------------------
@@ -303,7 +285,7 @@ def achievement_create(
 ) -> Achievement:
     """One achievement entered by hand (R-LRS-3 to R-LRS-5)."""
     aim = aim_for_reference(aim_reference)
-    if aim is None or aim.ownership not in (Ownership.OWNED, Ownership.SHARED):
+    if aim is None or aim.ownership not in SENDABLE_OWNERSHIPS:
         raise _reject(
             "aim_reference",
             f"{aim_reference} is not a qualification or unit owned by or shared with the AO.",

@@ -24,6 +24,7 @@ from learners.models import Learner
 
 from . import challenge_forms as forms
 from .achievement_models import Achievement, AimKind
+from .challenge_grades import grade_correction_outlook
 from .challenge_models import OPEN_STATUSES, ChallengeKind, EventDataChallenge
 from .challenge_notices import (
     challenge_age,
@@ -226,7 +227,9 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         grade=grade_form.cleaned_data["grade"],
                         acting_user=acting_user,
                     )
-                    messages.success(request, "Grade corrected; the next batch carries the update.")
+                    # What was done, as the challenge's history now says it.
+                    done = challenge.history.order_by("-pk").values_list("note", flat=True)
+                    messages.success(request, done[0])
                     return redirect("lrs_challenges:detail", pk=pk)
         except ValidationError as error:
             form: Form = {
@@ -238,6 +241,7 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_errors(form, error)
         challenge.refresh_from_db()
     held = challenge.achievement
+    grade_offered, grade_outlook = grade_correction_outlook(challenge)
     return render(
         request,
         "lrs_sync/challenges/detail.html",
@@ -253,6 +257,8 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "withdraw_form": withdraw_form,
             "move_form": move_form,
             "grade_form": grade_form,
+            "grade_offered": grade_offered,
+            "grade_outlook": grade_outlook,
             "workable": challenge.status == "in_progress",
             # The achievement's own page is the QCF user's; the history above serves the rest.
             "can_open_achievements": acting_user.can(Capability.UPLOAD_ACHIEVEMENTS),

@@ -20,8 +20,9 @@ from accounts.models import User
 from . import challenge_envelopes as env
 from . import challenge_feed_envelopes as feed
 from .achievement_models import Achievement, ActionReason
-from .achievements import achievement_move, achievement_update, achievement_withdraw
+from .achievements import achievement_move, achievement_withdraw
 from .challenge_client import ChallengeClient
+from .challenge_grades import NO_RESULT_BEHIND, challenge_grade_correct
 from .challenge_history import ChallengeRejected, challenge_change_record, rejection
 from .challenge_models import LRS_TYPES, ChallengeKind, ChallengeStatus, EventDataChallenge
 from .challenge_notices import challenge_report_owed, resolver_notify
@@ -210,10 +211,20 @@ def _require_workable(challenge: EventDataChallenge) -> None:
 
 
 def _action_note(
-    challenge: EventDataChallenge, note: str, *, acting_user: User, action: str
+    challenge: EventDataChallenge,
+    note: str,
+    *,
+    acting_user: User,
+    action: str,
+    detail: dict | None = None,
 ) -> None:
     challenge_change_record(
-        challenge, from_status=challenge.status, note=note, acting_user=acting_user, action=action
+        challenge,
+        from_status=challenge.status,
+        note=note,
+        acting_user=acting_user,
+        action=action,
+        detail=detail,
     )
 
 
@@ -282,7 +293,9 @@ def challenge_move_to_learner(
 def challenge_correct_grade(
     *, challenge: EventDataChallenge, grade: str, acting_user: User
 ) -> Achievement:
-    """Upholding "information wrong: the grade" corrects the grade (an Update at the LRS)."""
+    """Upholding "information wrong: the grade" corrects the grade (decision 0161): through the
+    results' grade correction when a certificated result is behind the record (the certificate
+    replaced with no fee, an Update at the LRS), otherwise an Update alone."""
     challenge = _lock(challenge)
     _require_workable(challenge)
     grade = (grade or "").strip()
@@ -291,23 +304,21 @@ def challenge_correct_grade(
     if challenge.achievement is None:
         raise rejection("challenge", "The challenge names no achievement the AO holds.")
     before = challenge.achievement.grade
-    corrected = _grade_correct(challenge, grade=grade, acting_user=acting_user)
+    done = challenge_grade_correct(challenge, grade=grade, acting_user=acting_user)
+    corrected = done.achievement
+    words = f"Corrected the grade of {corrected.aim_reference} from {before or '(none)'} to "
+    if done.certificate is None:
+        words += f"{corrected.grade}. {NO_RESULT_BEHIND}"
+    else:
+        words += (
+            f"{corrected.grade}: the learner's result corrected and certificate "
+            f"{done.replaced} replaced by {done.certificate.number} with no fee (Grade corrected)."
+        )
     _action_note(
         challenge,
-        f"Corrected the grade of {corrected.aim_reference} from {before or '(none)'} to "
-        f"{corrected.grade}; the update goes in the next batch.",
+        f"{words} The update goes in the next batch.",
         acting_user=acting_user,
         action="challenge.correct_grade",
+        detail={"certificate": done.certificate.number if done.certificate else ""},
     )
     return corrected
-
-
-def _grade_correct(challenge: EventDataChallenge, *, grade: str, acting_user: User) -> Achievement:
-    """An Update of the grade at the LRS (R-LRS-6), through the achievement services."""
-    assert challenge.achievement is not None
-    return achievement_update(
-        achievement=challenge.achievement,
-        changes={"grade": grade},
-        acting_user=acting_user,
-        note=f"Event data challenge {challenge.reference} upheld.",
-    )

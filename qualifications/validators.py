@@ -252,6 +252,14 @@ def qualification_grade_from_unit_grades(
     return passes[-1]
 
 
+def qualification_grades_awarded(qualification_grades: Sequence[GradePoints]) -> list[GradePoints]:
+    """The grades the rule above can award a qualification, highest first: every pass with a
+    threshold, and the lowest pass (awarded when no threshold is reached). A qualification
+    graded as a whole is corrected only to one of these (decision 0160)."""
+    passes = sorted((g for g in qualification_grades if g.is_pass), key=lambda g: g.position)
+    return [g for g in passes if g.qualification_threshold is not None or g is passes[-1]]
+
+
 def grade_rule_description(qualification_grades: Sequence[GradePoints]) -> list[str]:
     """The grade rule in words, one sentence per grade, highest first, for the catalogue pages."""
     lines = []

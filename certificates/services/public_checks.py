@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import check_buffer, public_cache
+from .. import check_buffer, check_round_trip, public_cache
 from ..models import Certificate, CertificateCheck
 from ..throttles import Throttled, check_failed, check_throttle, check_throttle_and_fetch
 from ..validators import (
     certificate_number_normalise,
+    learner_name_key,
     learner_names_match,
     pdf_sha256,
 )
@@ -81,21 +82,35 @@ def certificate_check_by_name_and_number(
 
     A wrong name and a wrong number give the same answer, so the check reveals nothing about
     which part was wrong. Both are answered from the cache once looked up (a number that
-    matches nothing is kept too), so neither is slower than the other.
+    matches nothing is kept too), so neither is slower than the other. With Redis, a check
+    answered from the cache is throttled, answered and recorded in one round trip
+    (check_round_trip.py).
     """
     canonical = certificate_number_normalise(number)
     key = public_cache.number_key(canonical)
-    throttled, (cached,) = check_throttle_and_fetch(
-        client_address=client_address, number=canonical, fetch=[key]
+    trip = check_round_trip.check_in_one_round_trip(
+        method=method,
+        client_address=client_address,
+        answer_key=key,
+        number=canonical,
+        typed_name_key=learner_name_key(learner_name),
     )
-    if throttled:
-        _record_check(
-            method=method,
-            outcome=CertificateCheck.Outcome.THROTTLED,
-            client_address=client_address,
-            number_tried=canonical,
+    if trip is not None and trip.outcome != "miss":
+        return _answered(trip)
+    if trip is None:  # no Redis script: count and read step by step
+        throttled, (cached,) = check_throttle_and_fetch(
+            client_address=client_address, number=canonical, fetch=[key]
         )
-        return CheckResult(throttled=throttled)
+        if throttled:
+            _record_check(
+                method=method,
+                outcome=CertificateCheck.Outcome.THROTTLED,
+                client_address=client_address,
+                number_tried=canonical,
+            )
+            return CheckResult(throttled=throttled)
+    else:  # counted by the script; not answered from the cache, so not recorded yet
+        cached = trip.raw
     answer = _public_lookup(cached, [key], number=canonical)
     certificate, html = answer.certificate, answer.html
     if certificate is not None and not learner_names_match(learner_name, certificate.learner_name):
@@ -114,20 +129,42 @@ def certificate_check_by_name_and_number(
     return CheckResult(certificate=certificate, html=html)
 
 
+def _answered(trip: check_round_trip.Trip) -> CheckResult:
+    """The result of a check the script throttled, or answered from the cache and recorded."""
+    if trip.throttled:
+        return CheckResult(throttled=trip.throttled)
+    if trip.outcome == "no_match":
+        return CheckResult()
+    answer = trip.answer
+    return CheckResult(certificate=answer.certificate, html=answer.html)
+
+
 def certificate_check_by_token(*, token: str, client_address: str | None) -> CheckResult:
     """The QR code's link: the token alone identifies the certificate (R-CRT-1, R-CRT-2)."""
     keys = [public_cache.token_key(token)] if token else []
-    throttled, fetched = check_throttle_and_fetch(
-        client_address=client_address, fetch=keys, by_token=True
+    trip = check_round_trip.check_in_one_round_trip(
+        method=CertificateCheck.Method.QR_CODE,
+        client_address=client_address,
+        answer_key=keys[0] if keys else "",
+        by_token=True,
     )
-    if throttled:
-        _record_check(
-            method=CertificateCheck.Method.QR_CODE,
-            outcome=CertificateCheck.Outcome.THROTTLED,
-            client_address=client_address,
+    if trip is not None and trip.outcome != "miss":
+        return _answered(trip)
+    if trip is None:  # no Redis script: count and read step by step
+        throttled, fetched = check_throttle_and_fetch(
+            client_address=client_address, fetch=keys, by_token=True
         )
-        return CheckResult(throttled=throttled)
-    answer = _public_lookup(fetched[0], keys, qr_token=token) if token else public_cache.MISS
+        if throttled:
+            _record_check(
+                method=CertificateCheck.Method.QR_CODE,
+                outcome=CertificateCheck.Outcome.THROTTLED,
+                client_address=client_address,
+            )
+            return CheckResult(throttled=throttled)
+        cached = fetched[0] if keys else None
+    else:  # counted by the script; not answered from the cache, so not recorded yet
+        cached = trip.raw
+    answer = _public_lookup(cached, keys, qr_token=token) if token else public_cache.MISS
     _record_check(
         method=CertificateCheck.Method.QR_CODE,
         outcome=CertificateCheck.Outcome.MATCH

@@ -18,7 +18,7 @@ from providers.selectors import provider_recipients
 
 from .. import public_cache
 from ..models import Certificate
-from .access import _require_certification_officer
+from .access import _require_certification_officer, _require_grade_correction_authority
 from .issuing import SNAPSHOT_FIELDS, _create_with_fresh_number, _render_single
 
 logger = logging.getLogger(__name__)
@@ -43,11 +43,17 @@ def certificate_replace(
     acting_user: User,
     render: bool = True,
     corrected: dict[str, object] | None = None,
+    challenge_reference: str = "",
 ) -> Certificate:
     """A replacement with a new number and token; the old one then checks as replaced.
 
-    `corrected` (units and/or grade) is what a grade correction changes on the replacement."""
-    _require_certification_officer(acting_user)
+    `corrected` (units and/or grade) is what a grade correction changes on the replacement.
+    `challenge_reference` names the upheld event data challenge a no-fee grade correction acts
+    on, which is its authority (decision 0161); anything else needs a certification officer."""
+    if challenge_reference and corrected is not None and fee_pence == 0:
+        _require_grade_correction_authority(acting_user, challenge_reference=challenge_reference)
+    else:
+        _require_certification_officer(acting_user)
     problems: dict[str, str] = {}
     if not reason.strip():
         problems["reason"] = "Say why the certificate is being replaced."
@@ -91,7 +97,11 @@ def certificate_replace(
         target=old,
         before=before,
         after={**snapshot(old, STATUS_FIELDS), "replaced_by": new.number},
-        detail={"reason": new.replacement_reason, "fee_pence": fee_pence},
+        detail={
+            "reason": new.replacement_reason,
+            "fee_pence": fee_pence,
+            "challenge": challenge_reference,
+        },
         organisation_id=organisation_id,
     )
     audit_record(

@@ -1,8 +1,11 @@
 """Visitors who are not signed in get the public pages without the template stack, unchanged."""
 
 import pytest
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
+
+from certificates.forms import VerifyForm, verify_query_cleaned
 
 from .factories import CertificateFactory
 
@@ -66,3 +69,37 @@ def test_the_throttled_check_page_is_the_same_as_a_full_render(settings):
     assert fast.status_code == full.status_code == 429
     assert fast.content.decode() == full.content.decode()
     assert fast["Retry-After"] == full["Retry-After"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "name=Ada+Lovelace&number=7KQ4M-2XHPC",
+        "name=++Ada++&number=+7kq4m+2xhpc+",
+        "name=Ada&number=00000-OOOOO",  # O typed for 0
+        "name=&number=7KQ4M-2XHPC",
+        "name=+++&number=7KQ4M-2XHPC",
+        "name=Ada&number=",
+        "name=Ada",
+        "number=7KQ4M-2XHPC",
+        "name=Ada&number=7KQ4M-2XHPR",  # a wrong check symbol
+        "name=Ada&number=7KQ4M-2XHP",
+        "name=Ada&number=UUUUU-UUUUU",
+        "name=Ada%00Lovelace&number=7KQ4M-2XHPC",
+        "name=" + "a" * 301 + "&number=7KQ4M-2XHPC",
+        "name=" + "a" * 300 + "&number=7KQ4M-2XHPC",
+        "name=Ada&number=7KQ4M" + " " * 20 + "2XHPC",
+        "name=Ada&number=7KQ4M" + "-" * 21 + "2XHPC",
+        "name=First&name=Second&number=OOOOO-OOOOO&number=7KQ4M%E2%80%902XHPC",
+    ],
+)
+def test_the_check_by_link_is_cleaned_exactly_as_the_form_cleans_it(query):
+    data = QueryDict(query)
+    form = VerifyForm(data)
+
+    cleaned = verify_query_cleaned(data)
+
+    if form.is_valid():
+        assert cleaned == (form.cleaned_data["name"], form.cleaned_data["number"])
+    else:
+        assert cleaned is None

@@ -2,12 +2,16 @@
 the end, every rejection back on its record (R-LRS-1, R-LRS-2, R-LRS-8, R-LRS-9, R-LRS-12)."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
+from django.db import connection, transaction
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
+from audit.models import AuditEvent
 from learners.models import Learner
 from learners.tests.factories import LearnerFactory
 from lrs_sandpit.achievement_models import HeldAchievement
@@ -32,6 +36,7 @@ from lrs_sync.achievement_models import (
 )
 from lrs_sync.achievement_submission import batch_poll, batch_send, error_file_parse
 from lrs_sync.achievements import achievement_waiting_reasons
+from qualifications.models import Unit
 from qualifications.tests.factories import UnitFactory
 
 from .conftest import verify
@@ -374,3 +379,110 @@ def test_a_record_voided_while_in_a_batch_is_withdrawn_once_the_batch_is_process
     assert "To be withdrawn (ACHINVALID) once batch" in " ".join(
         record.history.values_list("note", flat=True)
     )
+
+
+def test_r_lrs_1_records_fill_a_batch_to_the_byte_limit_exactly(
+    make_achievement, sandpit, monkeypatch
+):
+    _records(make_achievement, sandpit, 3)
+    with transaction.atomic():
+        (whole,) = achievement_batches_build(submission_type="Final", acting_user=None)
+        size = len(bytes(whole.payload))
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        monkeypatch.setattr(achievement_rules, "BATCH_MAX_BYTES", size - 1)
+        assert [b.record_count for b in _build()] == [2, 1]
+        transaction.set_rollback(True)
+
+    monkeypatch.setattr(achievement_rules, "BATCH_MAX_BYTES", size)
+    (batch,) = _build()
+
+    assert batch.record_count == 3 and len(bytes(batch.payload)) == size
+
+
+def test_building_a_batch_writes_each_records_history_line_and_an_audit_row(
+    make_achievement, sandpit, settings
+):
+    settings.LRS_SANDPIT_WAITING_SECONDS = 3600  # the batch stays with the LRS
+    settings.LRS_POLL_FIRST_SECONDS = 60
+    records = _records(make_achievement, sandpit, 2)
+
+    (batch,) = _build()
+
+    for record in records:
+        line = record.history.order_by("pk").last()
+        assert (line.from_state, line.to_state) == (S.PENDING, S.IN_BATCH)
+        assert line.note == f"Put in batch {batch.pk} to create at the LRS."
+        record.refresh_from_db()
+        assert (record.state, record.batch_id) == (S.IN_BATCH, batch.pk)
+    event = AuditEvent.objects.get(action="achievement_batch.build")
+    assert event.object_id == str(batch.pk)
+    assert sorted(event.after["achievements"]) == sorted(r.pk for r in records)
+    rows = batch.records.order_by("position").values_list("achievement_id", "action", "outcome")
+    assert list(rows) == [(r.pk, 1, "waiting") for r in sorted(records, key=lambda r: r.uln)]
+
+
+def test_a_record_the_rules_hold_back_waits_out_of_the_batch_with_the_reason_its_page_gives(
+    make_achievement, sandpit
+):
+    ready, moved, expired = _records(make_achievement, sandpit, 3)
+    Learner.objects.filter(pk=moved.learner_id).update(uln="1234567890")
+    Unit.objects.filter(reference=expired.aim_reference).update(
+        operational_end_date=datetime.date(2025, 8, 31)
+    )
+
+    (batch,) = _build()
+
+    assert list(batch.records.values_list("achievement_id", flat=True)) == [ready.pk]
+    moved.refresh_from_db()
+    expired.refresh_from_db()
+    assert (moved.state, expired.state) == (S.PENDING, S.PENDING)
+    assert "The learner's ULN is now 1234567890" in achievement_waiting_reasons(moved)[0]
+    assert "after the aim's operational end date" in achievement_waiting_reasons(expired)[0]
+
+
+def test_the_records_are_locked_in_id_order_whatever_order_the_batch_takes(
+    make_achievement, sandpit
+):
+    _records(make_achievement, sandpit, 2)
+
+    with CaptureQueriesContext(connection) as queries:  # the batch is sent after commit
+        achievement_batches_build(submission_type="Final", acting_user=None)
+
+    (locking,) = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    table = Achievement._meta.db_table
+    assert locking.startswith(f'SELECT "{table}"."id" AS "pk",')  # so ORDER BY 1 is the id
+    assert re.search(rf'ORDER BY (1|"{table}"\."id") ASC FOR UPDATE OF "{table}"$', locking)
+
+
+def test_the_lrs_outcome_is_written_in_each_records_history(make_achievement, sandpit):
+    accepted, rejected, *_others = _records(make_achievement, sandpit, 4)  # under 30% rejected
+    Learner.objects.filter(pk=rejected.learner_id).update(family_name="Someone-Else")
+
+    (batch,) = _build()
+
+    batch.refresh_from_db()
+    line = accepted.history.order_by("pk").last()
+    assert (line.from_state, line.to_state) == (S.IN_BATCH, S.ACCEPTED)
+    assert line.note == f"Accepted by the LRS in batch {batch.pk} (job {batch.job_id})."
+    line = rejected.history.order_by("pk").last()
+    assert (line.from_state, line.to_state) == (S.IN_BATCH, S.REJECTED)
+    assert line.note.startswith(f"Rejected by the LRS in batch {batch.pk}: The learner's name")
+
+
+def test_r_lrs_1_a_learners_name_outside_ascii_is_measured_as_the_envelope_stores_it(
+    make_achievement, sandpit, monkeypatch
+):
+    records = _records(make_achievement, sandpit, 3)
+    last = max(records, key=lambda r: r.uln)  # not the record the envelope is measured around
+    Learner.objects.filter(pk=last.learner_id).update(given_name="Zoë", family_name="Ñúñez")
+    with transaction.atomic():
+        (whole,) = achievement_batches_build(submission_type="Final", acting_user=None)
+        size = len(bytes(whole.payload))
+        transaction.set_rollback(True)
+    monkeypatch.setattr(achievement_rules, "BATCH_MAX_BYTES", size)
+
+    (batch,) = achievement_batches_build(submission_type="Final", acting_user=None)
+
+    assert batch.record_count == 3
+    assert "<s:GivenName>Zoë</s:GivenName>".encode() in bytes(batch.payload)

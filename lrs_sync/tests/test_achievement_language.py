@@ -5,6 +5,8 @@ from dataclasses import replace
 
 import pytest
 
+from audit.descriptions import events_described
+from audit.models import AuditEvent
 from lrs_sync.achievement_models import Achievement, AchievementState, LrsAction
 from registrations.models import RegistrationStatus
 from registrations.services import registration_update_status
@@ -49,14 +51,48 @@ def test_r_lrs_6_changing_the_registrations_language_sends_an_update(make_achiev
     assert "language for assessment ENG → CYM" in record.history.last().note
 
 
-def test_r_lrs_6_a_record_in_a_batch_is_noted_not_changed(make_achievement):
+def test_r_lrs_6_a_record_in_a_batch_is_marked_for_after_the_batch(make_achievement):
     registration, record = _held_for_registration(make_achievement, state=AchievementState.IN_BATCH)
 
     _change_language(registration, "GLE")
 
     record.refresh_from_db()
     assert (record.language_for_assessment, record.state) == ("ENG", AchievementState.IN_BATCH)
-    assert "update it once the batch has been processed" in record.history.last().note
+    assert record.language_after_batch == "GLE"
+    assert "changed to Irish (GLE) while this record is in batch" in record.history.last().note
+    event = AuditEvent.objects.get(action="achievement.language_marked", object_id=str(record.pk))
+    view = events_described([event])[0]
+    assert view.description.startswith("noted a new language for assessment for ")
+    assert "Language to apply once the LRS has answered: (not set) → Irish" in view.changes
+
+
+def test_the_records_page_shows_the_language_waiting_for_the_batch(make_achievement, client):
+    from django.urls import reverse
+
+    from accounts.roles import Role
+    from accounts.tests.factories import AOStaffFactory
+    from accounts.tests.helpers import sign_in
+
+    registration, record = _held_for_registration(make_achievement, state=AchievementState.IN_BATCH)
+    _change_language(registration, "CYM")
+    sign_in(client, AOStaffFactory(roles=[Role.QCF_USER]))
+
+    page = client.get(reverse("lrs_sync:achievement", args=[record.pk])).content.decode()
+
+    assert "English (changing to Welsh once the LRS has answered for this record)" in page
+    assert "changed to Welsh (CYM) while this record is in batch" in page
+
+
+def test_r_lrs_6_changing_back_while_in_a_batch_clears_the_mark(make_achievement):
+    registration, record = _held_for_registration(make_achievement, state=AchievementState.IN_BATCH)
+    _change_language(registration, "CYM")
+    registration.refresh_from_db()
+
+    _change_language(registration, "ENG")
+
+    record.refresh_from_db()
+    assert (record.language_for_assessment, record.language_after_batch) == ("ENG", "")
+    assert "nothing to change after all" in record.history.last().note
 
 
 def test_r_lrs_6_a_language_changed_by_csv_import_sends_an_update(make_achievement):

@@ -10,6 +10,7 @@ from lrs_sync.achievement_rules import (
     split_into_batches,
     update_error,
     upload_deadline,
+    waiting_reasons,
 )
 
 TODAY = datetime.date(2026, 6, 10)
@@ -93,3 +94,52 @@ def test_r_res_3_deadline_is_ten_working_days_skipping_weekends_and_bank_holiday
         results_issued=datetime.date(2026, 5, 21), today=datetime.date(2026, 6, 8)
     )
     assert overdue.status == "overdue" and overdue.working_days_left == -1
+
+
+def _reasons(**overrides):
+    values = {
+        "exception_code": "",
+        "exception_text": "",
+        "uln": "9276308686",
+        "learner_uln": "9276308686",
+        "learner_verification_status": "verified",
+        "aim_ownership": "owned",
+        "pending_action": 1,
+        "award_date": datetime.date(2026, 3, 2),
+        "aim_start": datetime.date(2020, 9, 1),
+        "aim_end": None,
+        "today": TODAY,
+    }
+    return waiting_reasons(**{**values, **overrides})
+
+
+def test_a_record_that_meets_every_rule_waits_for_nothing():
+    assert _reasons() == []
+
+
+def test_r_lrs_10_a_record_of_an_unverified_learner_waits():
+    assert _reasons(learner_verification_status="possible_match") == [
+        "The learner's ULN has not been verified with the LRS. Verify the learner first."
+    ]
+    assert _reasons(learner_verification_status="linked") == []
+
+
+def test_r_lrs_6_a_record_held_under_the_learners_old_uln_waits_to_be_moved():
+    (reason,) = _reasons(learner_uln="1234567890")
+    assert reason.startswith("The learner's ULN is now 1234567890, not 9276308686")
+
+
+def test_r_lrs_5_a_record_of_an_aim_the_ao_neither_owns_nor_shares_waits():
+    assert _reasons(aim_ownership="") == ["The aim is neither owned by nor shared with the AO."]
+
+
+def test_r_lrs_4_the_award_date_is_checked_for_a_create_or_update_but_not_a_withdraw():
+    early = {"award_date": datetime.date(2019, 1, 1)}
+    assert "operational start date" in _reasons(**early)[0]
+    assert _reasons(pending_action=3, **early) == []
+
+
+def test_a_record_rejected_for_its_own_data_waits_for_a_fix_but_a_failed_batch_does_not():
+    (reason,) = _reasons(exception_code="LRN001", exception_text="No match.")
+    assert reason.startswith("The LRS rejected it: No match.")
+    assert _reasons(exception_code="RS005", exception_text="The batch failed.") == []

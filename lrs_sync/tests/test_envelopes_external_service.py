@@ -1,8 +1,17 @@
 """The portal's LRS XSD describes ExternalService as published, for the achievements work."""
 
+import datetime
+import threading
+
 import pytest
 from lxml import etree
 
+from lrs_sync.achievement_envelopes import (
+    AchievementRow,
+    achievement_element,
+    serialised_sizes,
+    submit_request,
+)
 from lrs_sync.soap import NS_QCF_FAULTS, NS_QCF_MODEL, NS_QCF_SERVICES, contract_errors
 
 SUBMIT = f"""<svc:SubmitAchievementBatchJob xmlns:svc="{NS_QCF_SERVICES}" xmlns:m="{NS_QCF_MODEL}">
@@ -99,3 +108,68 @@ def test_domain_fault_detail_is_valid():
     )
 
     assert contract_errors(fault) == []
+
+
+def _row(**overrides) -> AchievementRow:
+    values = {
+        "award_date": datetime.date(2025, 6, 30),
+        "action": 3,
+        "action_date": datetime.date(2025, 7, 1),
+        "action_reason": "SUBINERROR",
+        "date_of_birth": None,
+        "family_name": "O'Brien & Sons <Ltd>",
+        "gender": "",
+        "given_name": "Zoë",
+        "grade": "",
+        "language_for_assessment": "",
+        "postcode": "",
+        "mis_identifier": "ACH17",
+        "ukprn": "10012345",
+        "uln": "9276308686",
+        "aim_reference": "60012345",
+    }
+    return AchievementRow(**{**values, **overrides})
+
+
+def test_an_achievement_leaves_out_its_empty_optional_fields_and_keeps_the_required_ones():
+    element = achievement_element(_row(family_name=""))
+
+    names = [etree.QName(child).localname for child in element]
+    assert names == [
+        "AchievementAwardDate",
+        "Action",
+        "ActionDate",
+        "ActionReason",
+        "FamilyName",
+        "GivenName",
+        "MisIdentifier",
+        "ProviderUkprn",
+        "Uln",
+        "UnitOrQualificationReferenceNumber",
+    ]
+    assert element.findtext(f"{{{NS_QCF_SERVICES}}}FamilyName") == ""
+
+
+def test_an_achievement_is_built_the_same_on_any_thread():
+    row = _row(gender="2", grade="P", date_of_birth=datetime.date(2006, 3, 27))
+    built = []
+    thread = threading.Thread(target=lambda: built.append(etree.tostring(achievement_element(row))))
+    thread.start()
+    thread.join()
+
+    assert built == [etree.tostring(achievement_element(row))]
+    assert b"<s:FamilyName>O'Brien &amp; Sons &lt;Ltd&gt;</s:FamilyName>" in built[0]
+
+
+def _request(achievements):
+    return submit_request(email_address="a@b.c", submission_type="Final", achievements=achievements)
+
+
+def test_a_records_size_in_the_envelope_is_measured_without_its_own_namespace_declarations():
+    second = _row(uln="1234567890", given_name="Zoë", family_name="Ñúñez-Ó'Brien")
+    elements = [achievement_element(_row()), achievement_element(second)]
+    sizes = serialised_sizes(elements)
+    first = etree.tostring(_request(elements[:1]), xml_declaration=True, encoding="utf-8")
+    both = etree.tostring(_request(elements), xml_declaration=True, encoding="utf-8")
+
+    assert len(both) - len(first) == sizes[1]

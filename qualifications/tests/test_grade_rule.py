@@ -25,6 +25,7 @@ from qualifications.validators import (
     default_grade_points,
     grade_rule_description,
     qualification_grade_from_unit_grades,
+    qualification_grades_awarded,
     rules_of_combination_errors,
 )
 
@@ -49,6 +50,13 @@ def test_r_res_2_qualification_grade_weights_units_by_credits():
     units = [UnitGradePoints("A", 50, 3), UnitGradePoints("B", 0, 1)]
     grade = qualification_grade_from_unit_grades(unit_grades=units, qualification_grades=PMD)
     assert grade is not None and grade.label == "Distinction"
+
+
+def test_the_grades_a_qualification_can_be_awarded_are_passes_with_a_threshold_and_the_lowest():
+    no_merit = [PMD[0], GradePoints("M", "Merit", True, 2, 2, None), PMD[2], PMD[3]]
+    assert [g.code for g in qualification_grades_awarded(no_merit)] == ["D", "P"]
+    no_pass_threshold = [*PMD[:2], GradePoints("P", "Pass", True, 3, 1, None), PMD[3]]
+    assert [g.code for g in qualification_grades_awarded(no_pass_threshold)] == ["D", "M", "P"]
 
 
 def test_r_res_2_qualification_grade_falls_back_to_the_lowest_pass():

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.context import client_ip
 from audit.models import AuditEvent
+from awards_portal.bulk_insert import rows_copy as _copy_rows
 
 from ..models import ImportJob, Registration, RegistrationStatus
 from ..services import registration_requests_accept
@@ -46,18 +47,6 @@ NEW_COLUMNS = (
 # cannot set.
 _NEW_REGISTRATION_SNAPSHOT = {"voided_at": None, "void_reason": ""}
 _STATUS_LABELS = dict(RegistrationStatus.choices)
-
-
-def _copy_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Rows written by one COPY: PostgreSQL's bulk load, with no SQL to build per row."""
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # names are the models' own columns
-        ) as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
 
 
 def _stored(record: RegistrationRecord) -> tuple[Any, ...]:

@@ -392,3 +392,25 @@ def test_r_reg_14_the_ao_super_user_may_open_the_import_to_migrate_records(clien
     response = client.get(reverse("registrations:import"))
     assert response.status_code == 200
     assert "provider" in response.content.decode().lower()
+
+
+def test_the_import_page_lists_recent_imports_and_filters_to_failed_ones(
+    client, administrator, provider
+):
+    for name, status in [
+        ("june.csv", ImportJob.Status.UPLOADED),
+        ("july.csv", ImportJob.Status.FAILED),
+    ]:
+        ImportJob.objects.create(
+            provider=provider, created_by=administrator, file_name=name, content=b"", status=status
+        )
+    sign_in(client, administrator)
+    url = reverse("registrations:import")
+
+    recent = client.get(url).content.decode()
+    failed = client.get(url, {"status": ImportJob.Status.FAILED}).content.decode()
+
+    assert '<caption class="visually-hidden">Recent imports</caption>' in recent
+    assert "june.csv" in recent and "july.csv" in recent
+    assert '<caption class="visually-hidden">Imports that failed</caption>' in failed
+    assert "july.csv" in failed and "june.csv" not in failed

@@ -1,6 +1,7 @@
 """Event data challenges in the browser (R-EDC-1 to R-EDC-4): three challenges raised at the LRS
 sandpit and fetched, bulk-set to In progress; one upheld with a withdraw, one upheld with a move to
-the right ULN, one rejected with a comment; the next batch carries the withdraw and the move."""
+the right ULN, one rejected with a comment; the demo's grade challenge upheld by correcting the
+grade, which replaces the certificate; the next batch carries the withdraw and the move."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from playwright.sync_api import Page, expect
 
+from certificates.models import Certificate
 from learners.models import Learner
 from learners.tests.factories import LearnerFactory
 from lrs_sandpit.achievement_models import RegisteredAim
@@ -194,6 +196,30 @@ def test_r_edc_three_challenges_raised_fetched_worked_and_the_next_batch_carries
     assert_accessible(page)
     _resolve(page, "Resolved - Rejected", "Our records show the learner was assessed on 2 March.")
     expect(page.locator("#challenge-status")).to_have_text("Resolved - Rejected")
+
+    # R-EDC-3, R-CRT-6 (decision 0161): the demo's grade challenge is about a unit made at
+    # certification; the resolver corrects it and the certificate is replaced with no fee.
+    graded = EventDataChallenge.objects.get(lrs_type="WrongGrade")
+    old_certificates = set(
+        Certificate.objects.filter(status="valid").values_list("number", flat=True)
+    )
+    _open(page, graded.reference)
+    page.get_by_role("button", name="Process (set to In progress)").click()
+    outlook = page.locator("#grade-outlook")
+    expect(outlook).to_contain_text("with no fee")
+    expect(outlook).to_contain_text("without being a certification officer")
+    assert_accessible(page)
+    page.get_by_label("Corrected grade").fill(graded.supplied_grade)
+    page.get_by_role("button", name="Correct the grade").click()
+    expect(page.get_by_role("status")).to_contain_text("with no fee (Grade corrected)")
+    replacement = Certificate.objects.get(
+        replaces__number__in=old_certificates, replacement_fee_pence=0
+    )
+    assert replacement.replacement_reason == (
+        f"Grade corrected: event data challenge {graded.reference} upheld"
+    )
+    _resolve(page, "Resolved - Upheld", "Grade corrected; the certificate was replaced.")
+    expect(page.locator("#challenge-status")).to_have_text("Resolved - Upheld")
 
     # R-EDC-4: the LRS heard each resolution.
     resolutions = dict(
