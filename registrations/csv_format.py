@@ -242,6 +242,12 @@ def _check_header(header: list[str], separator: str) -> tuple[str, list[int], st
     )
 
 
+# Each import column: (key, label, mandatory, a date), in the order the cells are checked.
+_CELL_CHECKS = tuple(
+    (key, label, key in MANDATORY_COLUMNS, key in DATE_COLUMNS) for key, label in IMPORT_COLUMNS
+)
+
+
 def _read_cells(row_number: int, raw: list[str], positions: list[int], width: int) -> CsvRow:
     values = list(raw)
     while len(values) > width and not values[-1].strip():
@@ -258,10 +264,10 @@ def _read_cells(row_number: int, raw: list[str], positions: list[int], width: in
             )
         )
         return row
-    cells = {
-        key: unprotect(values[position].strip())
-        for key, position in zip(IMPORT_KEYS, positions[: len(IMPORT_KEYS)], strict=True)
-    }
+    cells = {}
+    for key, position in zip(IMPORT_KEYS, positions, strict=False):  # the language comes last
+        value = values[position].strip()
+        cells[key] = unprotect(value) if value[:1] == "'" else value
     row = CsvRow(row=row_number, cells=cells)
     if len(positions) > len(IMPORT_KEYS):
         language_text = values[positions[-1]].strip()
@@ -279,11 +285,13 @@ def _read_cells(row_number: int, raw: list[str], positions: list[int], width: in
                 )
             else:
                 row.language = language
-    for key in IMPORT_KEYS:
+    for key, label, mandatory, is_date in _CELL_CHECKS:
         value = cells[key]
-        label = COLUMN_LABELS[key]
-        if key in MANDATORY_COLUMNS and not value:
-            row.errors.append(CellError(row_number, label, "", f"{label} is mandatory."))
+        if not value:
+            if mandatory:
+                row.errors.append(CellError(row_number, label, "", f"{label} is mandatory."))
+            elif is_date:
+                row.dates[key] = None
             continue
         if len(value) > MAX_TEXT_LENGTH:
             row.errors.append(
@@ -295,14 +303,11 @@ def _read_cells(row_number: int, raw: list[str], positions: list[int], width: in
                 )
             )
             continue
-        if key in DATE_COLUMNS:
-            if value:
-                day, reason = parse_date(value)
-                if reason:
-                    row.errors.append(CellError(row_number, label, value, reason))
-                row.dates[key] = day
-            else:
-                row.dates[key] = None
+        if is_date:
+            day, reason = parse_date(value)
+            if reason:
+                row.errors.append(CellError(row_number, label, value, reason))
+            row.dates[key] = day
     status_text = cells["status"]
     if status_text and len(status_text) <= MAX_TEXT_LENGTH:
         status = RegistrationStatus.from_label(status_text)

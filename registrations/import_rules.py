@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .validators import RegistrationRecord
 
@@ -119,17 +119,23 @@ def record_from_row(
     recorded value as it is; import never clears a value, only the edit form can. The status is
     mandatory, so it is always the row's."""
     base = current or RegistrationRecord(status=status)
-    changes: dict[str, object] = {"status": status}
-    if registration_number:
-        changes["registration_number"] = registration_number
-    if postal_tracking_reference:
-        changes["postal_tracking_reference"] = postal_tracking_reference
-    if language_for_assessment:
-        changes["language_for_assessment"] = language_for_assessment
-    for name, value in dates.items():
-        if value is not None:
-            changes[name] = value
-    return replace(base, **changes).normalised()  # type: ignore[arg-type]
+
+    def date(name: str, recorded: datetime.date | None) -> datetime.date | None:
+        value = dates.get(name)
+        return recorded if value is None else value
+
+    # Built in one go rather than by dataclasses.replace: the importer does this for every row.
+    return RegistrationRecord(
+        status=status,
+        registration_number=registration_number or base.registration_number,
+        registration_date=date("registration_date", base.registration_date),
+        achieved_date=date("achieved_date", base.achieved_date),
+        certificate_claimed_date=date("certificate_claimed_date", base.certificate_claimed_date),
+        certificate_sent_date=date("certificate_sent_date", base.certificate_sent_date),
+        certificate_received_date=date("certificate_received_date", base.certificate_received_date),
+        postal_tracking_reference=postal_tracking_reference or base.postal_tracking_reference,
+        language_for_assessment=language_for_assessment or base.language_for_assessment,
+    ).normalised()
 
 
 @dataclass(frozen=True)

@@ -53,11 +53,15 @@ class RegistrationStatus(models.TextChoices):
     @classmethod
     def from_label(cls, text: str) -> RegistrationStatus | None:
         """The status a CSV cell or API value names (label or code, any case), or None."""
-        wanted = " ".join((text or "").split()).casefold()
-        for status in cls:
-            if wanted in (status.label.casefold(), status.value):
-                return status
-        return None
+        return _STATUSES_BY_NAME.get(" ".join((text or "").split()).casefold())
+
+
+# Every way a CSV cell or API value may name a status: its label (any case) or its code.
+_STATUSES_BY_NAME: dict[str, RegistrationStatus] = {}
+for _status in RegistrationStatus:
+    _STATUSES_BY_NAME.setdefault(_status.label.casefold(), _status)
+    _STATUSES_BY_NAME.setdefault(_status.value, _status)
+del _status
 
 
 # R-REG-4, our decision: every status from Registered onwards needs a registration number.
@@ -192,6 +196,9 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True)  # PII (values include ULNs)
     # After Upload: what changed and the numbers issued to registration requests.
     result = models.JSONField(default=dict, blank=True)  # PII (ULNs with their numbers)
+    # Validate's plan (compressed), which Upload writes as it is if nothing it was planned from
+    # changed (decision 0170); emptied once the job is uploaded or cancelled.
+    plan = models.BinaryField(default=b"", blank=True)  # PII (ULNs)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     validated_at = models.DateTimeField(null=True, blank=True)
     uploaded_at = models.DateTimeField(null=True, blank=True)

@@ -21,6 +21,7 @@ PREFIX = "R"
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRSTVWXYZ"  # 23 letters: a prime, so every weight is invertible
 PORTAL_NUMBER_PATTERN = re.compile(r"^R(\d{8})([A-Z])$", re.ASCII)
 MAX_LENGTH = 128
+SPACES_AND_HYPHENS = re.compile(r"[\s-]")
 
 
 def registration_check_letter(digits: str) -> str:
@@ -37,7 +38,9 @@ def registration_number_normalise(value: str) -> str:
     """Upper case with spaces and hyphens removed when it looks like a portal number; otherwise
     only trimmed (an older system's number is kept as it was)."""
     value = (value or "").strip()
-    compact = re.sub(r"[\s-]", "", value).upper()
+    if not value or PORTAL_NUMBER_PATTERN.match(value):
+        return value  # nothing to do (the usual case in a file)
+    compact = SPACES_AND_HYPHENS.sub("", value).upper()
     if PORTAL_NUMBER_PATTERN.match(compact):
         return compact
     return value

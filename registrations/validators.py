@@ -38,6 +38,7 @@ AO_ONLY_FIELDS = (
     ("postal_tracking_reference", "Postal tracking reference"),
 )
 STATUS_UNKNOWN = f"Status must be one of: {', '.join(S.labels)}."
+STATUS_VALUES = frozenset(S.values)
 DATE_FIELDS = (
     ("registration_date", "Registration date"),
     ("achieved_date", "Achieved date"),
@@ -72,11 +73,15 @@ class RegistrationRecord:
         return cls(**values)
 
     def normalised(self) -> RegistrationRecord:
-        return replace(
-            self,
-            registration_number=registration_number_normalise(self.registration_number),
-            postal_tracking_reference=(self.postal_tracking_reference or "").strip(),
-        )
+        number = registration_number_normalise(self.registration_number)
+        tracking = (self.postal_tracking_reference or "").strip()
+        if number == self.registration_number and tracking == self.postal_tracking_reference:
+            return self  # already normal (the usual case): frozen, so it can be shared
+        return replace(self, registration_number=number, postal_tracking_reference=tracking)
+
+    def values(self) -> tuple[Any, ...]:
+        """The values in the order of the fields, for writing many records at once."""
+        return tuple(self.__dict__.values())
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,7 @@ def registration_change_errors(
         return [
             FieldError("status", "This registration has been voided and cannot change.", "voided")
         ]
-    if proposed.status not in S.values:
+    if proposed.status not in STATUS_VALUES:
         return [FieldError("status", STATUS_UNKNOWN, "status_unknown")]
     if len(proposed.registration_number) > MAX_LENGTH:
         errors.append(

@@ -3,17 +3,21 @@
 - `registration_import_start` stores the file in an ImportJob and validates it: at once for a
   small file, in a Celery task for a large one. Validating writes nothing but the job's report.
 - `registration_import_upload` applies the accepted rows, all or nothing, in one transaction.
-  It plans the file again against the records as they are now (rows locked), and uploads only if
-  the plan is the one the user saw; otherwise the report is refreshed for the user to review.
+  It locks the rows the file names and writes the plan Validate kept if nothing it was planned
+  from has changed (decision 0170); otherwise it plans the file again against the records as they
+  are now and uploads only if the plan is the one the user saw, or refreshes the report for the
+  user to review.
 - A row is checked by the same rules as the forms and the API
   (`validators.registration_change_errors`), after the import's own matching rules
   (`import_rules`). Lookups are made in bulk (a few queries per table, whatever the size) and
   writes in batches, so the largest file (2 MB, about 25,000 rows) takes seconds.
 
-One module per step: `planning` (Validate), `applying` (Upload) and `jobs` (the ImportJob's
+One module per step: `facts` (what planning reads, and its fingerprint), `planning` (Validate),
+`stored_plan` (the plan kept on the job), `applying` (Upload) and `jobs` (the ImportJob's
 lifecycle, in the request or in Celery). `from registrations import imports` gives them all."""
 
-from .applying import UPDATE_COLUMNS, WRITE_BATCH
+from .applying import UPDATE_COLUMNS
+from .facts import FileKeys, ImportFacts, LearnerFacts, import_facts_fingerprint, import_facts_load
 from .jobs import (
     BACKGROUND_ROWS,
     ImportOutdated,
@@ -37,7 +41,6 @@ from .planning import (
     RECORD_FIELDS,
     ImportPlan,
     ImportRefused,
-    LearnerFacts,
     PlannedRow,
     S,
     import_permission_check,
@@ -52,13 +55,16 @@ __all__ = [
     "PROGRESS_EVERY",
     "RECORD_FIELDS",
     "UPDATE_COLUMNS",
-    "WRITE_BATCH",
+    "FileKeys",
+    "ImportFacts",
     "ImportOutdated",
     "ImportPlan",
     "ImportRefused",
     "LearnerFacts",
     "PlannedRow",
     "S",
+    "import_facts_fingerprint",
+    "import_facts_load",
     "import_file_check",
     "import_permission_check",
     "import_progress_get",

@@ -22,8 +22,11 @@ from ..csv_format import (
     count_data_lines,
 )
 from ..models import ImportJob
+from ..services import acting_as_ao
 from .applying import _apply_plan
+from .facts import import_facts_fingerprint
 from .planning import ImportPlan, ImportRefused, import_permission_check, registration_import_plan
+from .stored_plan import plan_pack, plan_unpack
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -91,6 +94,26 @@ def _store_report(job: ImportJob, plan: ImportPlan) -> None:
     job.summary = plan.summary() if not plan.file_error else {}
     job.validated_at = timezone.now()
     job.status = ImportJob.Status.REFUSED if plan.file_error else ImportJob.Status.VALIDATED
+    # Kept with the report it goes with, for Upload (decision 0170).
+    job.plan = plan_pack(plan) if not plan.file_error else b""
+
+
+def _plan_if_unchanged(job: ImportJob, acting_user: User | None) -> ImportPlan | None:
+    """Validate's plan, if nothing it was planned from has changed: the fingerprint of the
+    facts, read now with the registrations the file names locked as planning locks them, is the
+    one it was planned from. None otherwise (or if the job keeps no plan): plan again."""
+    if job.kind != ImportJob.Kind.REGISTRATIONS:
+        return None
+    stored = plan_unpack(bytes(job.plan))
+    if stored is None:
+        return None
+    fingerprint = import_facts_fingerprint(
+        keys=stored.keys,
+        provider=job.provider,
+        as_ao=acting_as_ao(acting_user),
+        today=timezone.localdate(),
+    )
+    return stored if fingerprint == stored.fingerprint else None
 
 
 def import_size_check(size: int) -> None:
@@ -176,7 +199,8 @@ def registration_import_validate(*, job_id: int) -> ImportJob:
 
 
 def _validate(job_id: int) -> ImportJob:
-    job = ImportJob.objects.select_related("provider", "created_by").get(pk=job_id)
+    # The file is read here only; deferred fields are left out of later saves (a 2 MB write).
+    job = ImportJob.objects.select_related("provider", "created_by").defer("plan").get(pk=job_id)
     if job.status != ImportJob.Status.VALIDATING:
         return job
     plan_file, _ = _steps(job.kind)
@@ -188,7 +212,7 @@ def _validate(job_id: int) -> ImportJob:
         progress=lambda done, total: import_progress_set(job.pk, "validating", done, total),
     )
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        job = ImportJob.objects.select_for_update().defer("content", "plan").get(pk=job_id)
         if job.status != ImportJob.Status.VALIDATING:
             return job
         _store_report(job, plan)
@@ -236,35 +260,41 @@ def registration_import_run_upload(*, job_id: int) -> ImportJob:
             job = (
                 ImportJob.objects.select_for_update(of=("self",))
                 .select_related("provider", "upload_requested_by")
+                .defer("content")  # read only if the file is planned again; never saved here
                 .get(pk=job_id)
             )
             if job.status != ImportJob.Status.UPLOADING:
                 return job
             acting_user = job.upload_requested_by
             plan_file, apply_plan = _steps(job.kind)
-            plan = plan_file(
-                content=bytes(job.content),
-                separator=job.separator,
-                provider=job.provider,
-                acting_user=acting_user,
-                lock=True,
-                progress=lambda done, total: import_progress_set(
-                    job.pk, "uploading", done // 2, total
-                ),
-            )
-            if plan.file_error or plan.digest() != job.summary.get("digest"):
-                # Records changed since the user validated: show them the report as it is now.
-                _store_report(job, plan)
-                job.result = {
-                    "stale": "Records changed since this file was validated, so nothing was "
-                    "uploaded. The report below is up to date: review it and upload again."
-                }
-                job.save()
-                return job
+            plan = _plan_if_unchanged(job, acting_user)
+            if plan is None:
+                # Something changed (or the job keeps no plan): plan again with the rows locked.
+                plan = plan_file(
+                    content=bytes(job.content),
+                    separator=job.separator,
+                    provider=job.provider,
+                    acting_user=acting_user,
+                    lock=True,
+                    progress=lambda done, total: import_progress_set(
+                        job.pk, "uploading", done // 2, total
+                    ),
+                )
+                if plan.file_error or plan.digest() != job.summary.get("digest"):
+                    # Records changed since the user validated: show the report as it is now.
+                    _store_report(job, plan)
+                    job.result = {
+                        "stale": "Records changed since this file was validated, so nothing was "
+                        "uploaded. The report below is up to date: review it and upload again."
+                    }
+                    job.save()
+                    return job
+            import_progress_set(job.pk, "uploading", job.accepted_count // 2, job.accepted_count)
             result = apply_plan(plan, job=job, provider=job.provider, acting_user=acting_user)
             job.status = ImportJob.Status.UPLOADED
             job.uploaded_at = timezone.now()
             job.result = result
+            job.plan = b""
             job.save()
             audit_record(
                 actor=acting_user,
@@ -317,7 +347,7 @@ def registration_import_cancel(*, job: ImportJob, acting_user: User) -> ImportJo
     with transaction.atomic():
         cancelled = ImportJob.objects.filter(
             pk=job.pk, status__in=[ImportJob.Status.VALIDATED, ImportJob.Status.REFUSED]
-        ).update(status=ImportJob.Status.CANCELLED, cancelled_at=timezone.now())
+        ).update(status=ImportJob.Status.CANCELLED, cancelled_at=timezone.now(), plan=b"")
         job.refresh_from_db()
         if cancelled:
             audit_record(

@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.roles import Capability
-from learners.models import Learner
 from learners.validators import uln_error
-from qualifications.models import Qualification
-from qualifications.selectors import approved_qualification_ids
 from qualifications.validators import qualification_number_check
 
 from ..csv_format import (
@@ -27,14 +22,13 @@ from ..csv_format import (
     parse_registration_csv,
 )
 from ..import_rules import (
-    CourseRunOption,
     KnownRegistration,
     course_run_for_new_registration,
     number_needed_message,
     record_from_row,
     registration_match,
 )
-from ..models import CourseRun, Registration, RegistrationStatus
+from ..models import RegistrationStatus
 from ..numbers import registration_number_normalise
 from ..services import acting_as_ao
 from ..validators import (
@@ -43,13 +37,21 @@ from ..validators import (
     is_registration_request,
     registration_change_errors,
 )
+from .facts import (
+    FileKeys,
+    ImportFacts,
+    LearnerFacts,
+    QualificationFacts,
+    RecordedRegistration,
+    import_facts_load,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
     from providers.models import Provider
 
 
-PROGRESS_EVERY = 500
+PROGRESS_EVERY = 2000  # rows between progress reports (each is a cache write)
 NOT_IMPORTED = "Not imported"
 RECORD_FIELDS = tuple(f.name for f in fields(RegistrationRecord))
 # Where a rule's field shows in the report.
@@ -78,7 +80,7 @@ class PlannedRow:
     course_run_id: int
     proposed: RegistrationRecord
     current: RegistrationRecord | None = None
-    registration: Registration | None = None
+    registration_id: int | None = None  # the registration it updates
 
     @property
     def is_request(self) -> bool:
@@ -94,6 +96,9 @@ class ImportPlan:
     planned: list[PlannedRow] = field(default_factory=list)
     report: list[dict[str, Any]] = field(default_factory=list)
     rejected_rows: set[int] = field(default_factory=set)
+    # What the file names, and the fingerprint of the facts planned from (decision 0170).
+    keys: FileKeys = field(default_factory=FileKeys)
+    fingerprint: str = ""
 
     def reject(self, row: int, column: str, value: str, reason: str) -> None:
         self.rejected_rows.add(row)
@@ -125,9 +130,10 @@ class ImportPlan:
         """Identifies exactly what Upload would write, to tell whether records changed since."""
         hasher = hashlib.sha256()
         for p in self.planned:
-            reg = p.registration.pk if p.registration is not None else None
             hasher.update(
-                repr((p.row, p.action, reg, p.course_run_id, p.current, p.proposed)).encode()
+                repr(
+                    (p.row, p.action, p.registration_id, p.course_run_id, p.current, p.proposed)
+                ).encode()
             )
         return hasher.hexdigest()
 
@@ -146,37 +152,13 @@ def import_permission_check(*, acting_user: User, provider: Provider) -> None:
 # Planning (Validate) -------------------------------------------------------------------------
 
 
-def _any_of(values: Sequence[Any], kind: str) -> RawSQL:
-    """`field__in=_any_of(values)`: the values as one array parameter, however many there are
-    (a plain `__in` list sends one parameter per value, and PostgreSQL takes at most 65,535)."""
-    return RawSQL(f"SELECT unnest(%s::{kind}[])", [list(values)])  # noqa: S611 - kind is ours
-
-
-@dataclass(frozen=True)
-class LearnerFacts:
-    """What the rules need to know of a learner named by a row."""
-
-    pk: int
-    date_of_birth: Any
-
-
-def _registrations(filter_: dict[str, Any], lock: bool) -> list[Registration]:
-    queryset = Registration.objects.filter(**filter_).annotate(
-        qualification_pk=F("course_run__qualification_id"),
-        provider_pk=F("course_run__provider_id"),
-    )
-    if lock:
-        queryset = queryset.select_for_update(of=("self",)).order_by("pk")
-    return list(queryset)
-
-
-def _known(registration: Registration) -> KnownRegistration:
+def _known(registration: RecordedRegistration) -> KnownRegistration:
     return KnownRegistration(
         pk=registration.pk,
         learner_id=registration.learner_id,
-        qualification_id=registration.qualification_pk,  # type: ignore[attr-defined]
-        registration_number=registration.registration_number or "",
-        voided=registration.voided_at is not None,
+        qualification_id=registration.qualification_id,
+        registration_number=registration.record.registration_number,
+        voided=registration.voided,
     )
 
 
@@ -201,17 +183,57 @@ def registration_import_plan(
     plan = ImportPlan(file_error=parsed.file_error, data_rows=len(parsed.rows))
     if parsed.file_error:
         return plan
-    today = timezone.localdate()
-    as_ao = acting_as_ao(acting_user)
+    usable = _usable_rows(plan, parsed.rows)
+    plan.keys = FileKeys(
+        qualification_numbers=tuple(sorted({row.cells["qualification_number"] for row in usable})),
+        ulns=tuple(sorted({row.cells["uln"] for row in usable})),
+        registration_numbers=tuple(
+            sorted({n for row in usable if (n := row.cells["registration_number"])})
+        ),
+    )
+    facts = import_facts_load(
+        keys=plan.keys,
+        provider=provider,
+        as_ao=acting_as_ao(acting_user),
+        today=timezone.localdate(),
+        lock=lock,
+    )
+    plan.fingerprint = facts.fingerprint
+    found = _FoundRegistrations(facts, provider)
+    seen: dict[tuple[Any, ...], int] = {}
+    for index, row in enumerate(usable, start=1):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index, len(usable))
+        _plan_row(
+            plan,
+            row,
+            provider=provider,
+            facts=facts,
+            found=found,
+            qualification=facts.qualifications.get(row.cells["qualification_number"]),
+            learner=facts.learners.get(row.cells["uln"]),
+            seen=seen,
+        )
+    if progress is not None:
+        progress(len(usable), len(usable))
+    plan.report.sort(key=lambda entry: entry["row"])
+    return plan
 
-    # What every row names, normalised, so lookups are made once for the whole file.
+
+def _usable_rows(plan: ImportPlan, rows: list[CsvRow]) -> list[CsvRow]:
+    """The rows whose cells can be read, with the qualification and registration numbers
+    normalised; every other row reported."""
     usable: list[CsvRow] = []
-    for row in parsed.rows:
+    checked: dict[str, Any] = {}  # a file names a few qualifications, each on many rows
+    for row in rows:
         for error in row.errors:
             plan.reject(row.row, error.column, error.value, error.reason)
         if row.errors:
             continue
-        check = qualification_number_check(row.cells["qualification_number"])
+        given = row.cells["qualification_number"]
+        check = checked.get(given)
+        if check is None:
+            check = checked[given] = qualification_number_check(given)
         if check.error:
             plan.reject(
                 row.row, "Qualification Number", row.cells["qualification_number"], check.error
@@ -225,95 +247,26 @@ def registration_import_plan(
         )
         if row.row not in plan.rejected_rows:
             usable.append(row)
+    return usable
 
-    numbers = sorted({row.cells["qualification_number"] for row in usable})
-    ulns = sorted({row.cells["uln"] for row in usable})
-    registration_numbers = sorted(
-        {row.cells["registration_number"] for row in usable if row.cells["registration_number"]}
-    )
-    qualifications = {
-        q.number: q
-        for q in Qualification.objects.filter(number__in=_any_of(numbers, "text")).only(
-            "pk", "number", "title", "operational_start_date", "operational_end_date"
-        )
-    }
-    qualifications_by_pk = {q.pk: q for q in qualifications.values()}
-    approved = approved_qualification_ids(provider_id=provider.pk)
-    learners = {
-        uln: LearnerFacts(pk, date_of_birth)
-        for uln, pk, date_of_birth in Learner.objects.filter(
-            provider=provider, uln__in=_any_of(ulns, "text")
-        ).values_list("uln", "pk", "date_of_birth")
-    }
-    runs_by_qualification: dict[int, list[CourseRunOption]] = defaultdict(list)
-    for run in CourseRun.objects.filter(
-        provider=provider, qualification_id__in=list(qualifications_by_pk)
-    ).only("pk", "qualification_id", "start_date", "planned_achievement_date", "programme_name"):
-        runs_by_qualification[run.qualification_id].append(
-            CourseRunOption(
-                pk=run.pk,
-                start_date=run.start_date,
-                planned_achievement_date=run.planned_achievement_date,
-                programme_name=run.programme_name,
-            )
-        )
 
-    learner_pks = sorted(learner.pk for learner in learners.values())
-    found: dict[int, Registration] = {}
-    for registration in _registrations(
-        {
-            "course_run__provider": provider,
-            "learner_id__in": _any_of(learner_pks, "bigint"),
-            "course_run__qualification_id__in": list(qualifications_by_pk),
-        },
-        lock=False,
-    ):
-        found[registration.pk] = registration
-    for registration in _registrations(
-        {"registration_number__in": _any_of(registration_numbers, "text")}, lock=False
-    ):
-        found[registration.pk] = registration
-    if lock and found:
-        # Lock in one order (by pk) and read again, so the plan uses the rows as locked.
-        found = {
-            registration.pk: registration
-            for registration in _registrations(
-                {"pk__in": _any_of(sorted(found), "bigint")}, lock=True
-            )
-        }
-    by_number = {r.registration_number: r for r in found.values() if r.registration_number}
-    by_learner_and_qualification: dict[tuple[int, int], list[Registration]] = defaultdict(list)
-    runs_taken: set[tuple[int, int]] = set()
-    for registration in found.values():
-        if registration.voided_at is None:
-            runs_taken.add((registration.learner_id, registration.course_run_id))
-        if registration.provider_pk == provider.pk:  # type: ignore[attr-defined]
-            key = (registration.learner_id, registration.qualification_pk)  # type: ignore[attr-defined]
-            by_learner_and_qualification[key].append(registration)
+class _FoundRegistrations:
+    """The registrations the file names, as matching looks them up."""
 
-    seen: dict[tuple[Any, ...], int] = {}
-    for index, row in enumerate(usable, start=1):
-        if progress is not None and index % PROGRESS_EVERY == 0:
-            progress(index, len(usable))
-        _plan_row(
-            plan,
-            row,
-            provider=provider,
-            as_ao=as_ao,
-            today=today,
-            qualification=qualifications.get(row.cells["qualification_number"]),
-            approved=approved,
-            learner=learners.get(row.cells["uln"]),
-            by_number=by_number,
-            by_learner_and_qualification=by_learner_and_qualification,
-            runs_by_qualification=runs_by_qualification,
-            runs_taken=runs_taken,
-            seen=seen,
+    def __init__(self, facts: ImportFacts, provider: Provider) -> None:
+        self.by_number: dict[str, RecordedRegistration] = {}
+        self.by_learner_and_qualification: dict[tuple[int, int], list[RecordedRegistration]] = (
+            defaultdict(list)
         )
-    if progress is not None:
-        progress(len(usable), len(usable))
-    plan.report.sort(key=lambda entry: entry["row"])
-    return plan
+        self.runs_taken: set[tuple[int, int]] = set()
+        for registration in facts.registrations:
+            if registration.record.registration_number:
+                self.by_number[registration.record.registration_number] = registration
+            if not registration.voided:
+                self.runs_taken.add((registration.learner_id, registration.course_run_id))
+            if registration.provider_id == provider.pk:
+                key = (registration.learner_id, registration.qualification_id)
+                self.by_learner_and_qualification[key].append(registration)
 
 
 def _plan_row(
@@ -321,15 +274,10 @@ def _plan_row(
     row: CsvRow,
     *,
     provider: Provider,
-    as_ao: bool,
-    today: Any,
-    qualification: Qualification | None,
-    approved: set[int],
+    facts: ImportFacts,
+    found: _FoundRegistrations,
+    qualification: QualificationFacts | None,
     learner: LearnerFacts | None,
-    by_number: dict[str, Registration],
-    by_learner_and_qualification: dict[tuple[int, int], list[Registration]],
-    runs_by_qualification: dict[int, list[CourseRunOption]],
-    runs_taken: set[tuple[int, int]],
     seen: dict[tuple[Any, ...], int],
 ) -> None:
     cells = row.cells
@@ -352,8 +300,8 @@ def _plan_row(
             "learner), then import this row again.",
         )
         return
-    holder = by_number.get(number) if number else None
-    if holder is not None and holder.provider_pk != provider.pk:  # type: ignore[attr-defined]
+    holder = found.by_number.get(number) if number else None
+    if holder is not None and holder.provider_id != provider.pk:
         plan.reject(
             row.row,
             "Registration number",
@@ -361,25 +309,25 @@ def _plan_row(
             f"Registration number {number} is not a registration at {provider.name}.",
         )
         return
+    same_learner_and_qualification = found.by_learner_and_qualification.get(
+        (learner.pk, qualification.pk), []
+    )
     match = registration_match(
         registration_number=number,
         learner_id=learner.pk,
         qualification_id=qualification.pk,
         qualification_number=qualification.number,
         by_number=_known(holder) if holder is not None else None,
-        same_learner_and_qualification=[
-            _known(r) for r in by_learner_and_qualification.get((learner.pk, qualification.pk), [])
-        ],
+        same_learner_and_qualification=[_known(r) for r in same_learner_and_qualification],
     )
     if match.error:
         plan.reject(row.row, "Registration number", number, match.error)
         return
-    registration: Registration | None = None
+    registration: RecordedRegistration | None = None
     if match.registration_pk is not None:
         registration = next(
             r
-            for r in by_learner_and_qualification.get((learner.pk, qualification.pk), [])
-            + ([holder] if holder is not None else [])
+            for r in same_learner_and_qualification + ([holder] if holder is not None else [])
             if r.pk == match.registration_pk
         )
     key: tuple[Any, ...] = (
@@ -398,7 +346,7 @@ def _plan_row(
         return
     seen[key] = row.row
 
-    current = RegistrationRecord.of(registration) if registration is not None else None
+    current = registration.record if registration is not None else None
     proposed = record_from_row(
         current,
         status=row.status,
@@ -421,7 +369,7 @@ def _plan_row(
                 course_run_id=registration.course_run_id,
                 proposed=proposed,
                 current=current,
-                registration=registration,
+                registration_id=registration.pk,
             )
         )
         return
@@ -439,10 +387,12 @@ def _plan_row(
     if registration is not None:
         course_run_id = registration.course_run_id
     else:
-        day = proposed.registration_date or today
-        run = course_run_for_new_registration(runs_by_qualification.get(qualification.pk, []), day)
+        day = proposed.registration_date or facts.today
+        run = course_run_for_new_registration(
+            facts.runs_by_qualification.get(qualification.pk, []), day
+        )
         if run is None:
-            if qualification.pk not in approved and not as_ao:
+            if qualification.pk not in facts.approved and not facts.as_ao:
                 plan.reject(
                     row.row,
                     "Qualification Number",
@@ -459,7 +409,7 @@ def _plan_row(
                     f"{day:%d/%m/%Y}. Create a course run first, then import this row again.",
                 )
             return
-        if (learner.pk, run.pk) in runs_taken:
+        if (learner.pk, run.pk) in found.runs_taken:
             plan.reject(
                 row.row,
                 "ULN",
@@ -470,22 +420,24 @@ def _plan_row(
             return
         course_run_id = run.pk
 
-    facts = RegistrationFacts(
-        acting_as_ao=as_ao,
-        provider_approved=qualification.pk in approved,
+    rule_facts = RegistrationFacts(
+        acting_as_ao=facts.as_ao,
+        provider_approved=qualification.pk in facts.approved,
         qualification_label=f"{qualification.number} {qualification.title}",
         qualification_start=qualification.operational_start_date,
         qualification_end=qualification.operational_end_date,
         learner_date_of_birth=learner.date_of_birth,
-        today=today,
-        voided=registration is not None and registration.voided_at is not None,
+        today=facts.today,
+        voided=registration is not None and registration.voided,
     )
-    errors = registration_change_errors(current=current, proposed=proposed, facts=facts)
+    errors = registration_change_errors(current=current, proposed=proposed, facts=rule_facts)
     if any(e.code == "number_required" for e in errors):
         # R-REG-11: the status stays as it was; the rest of the row may still be imported.
         kept = current.status if current is not None else S.NOT_REGISTERED
         kept_record = replace(proposed, status=kept)
-        kept_errors = registration_change_errors(current=current, proposed=kept_record, facts=facts)
+        kept_errors = registration_change_errors(
+            current=current, proposed=kept_record, facts=rule_facts
+        )
         if not kept_errors:
             message = next(e.message for e in errors if e.code == "number_required")
             plan.note(
@@ -513,6 +465,6 @@ def _plan_row(
             course_run_id=course_run_id,
             proposed=proposed,
             current=current,
-            registration=registration,
+            registration_id=registration.pk if registration is not None else None,
         )
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from audit.services import audit_record, changed_fields, snapshot
@@ -178,9 +179,10 @@ def registration_numbers_issue(count: int) -> list[str]:
     """`count` new registration numbers in one round trip, for bulk acceptance by the importer."""
     numbers = [registration_number_format(s) for s in registration_serials_next(count)]
     taken = set(
-        Registration.objects.filter(registration_number__in=numbers).values_list(
-            "registration_number", flat=True
-        )
+        Registration.objects.filter(
+            # One array parameter, however many numbers (an import asks for thousands at once).
+            registration_number__in=RawSQL("SELECT unnest(%s::text[])", [numbers])
+        ).values_list("registration_number", flat=True)
     )
     if not taken:
         return numbers
