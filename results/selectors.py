@@ -118,6 +118,21 @@ class LearnerRow:
     grades: dict[int, int]  # unit pk -> grade pk
     outcome: LearnerOutcome
 
+    @property
+    def summary(self) -> str:
+        """What the pages show: the outcome as worked out from the grades, except that once
+        results are issued an achieved qualification shows the grade recorded, which a grade
+        correction of a General qualification changes on its own (decision 0160)."""
+        recorded = self.result.qualification_grade if self.result else ""
+        if (
+            recorded
+            and self.result is not None
+            and self.result.results_issued_date is not None
+            and self.outcome.qualification_achieved
+        ):
+            return f"Qualification achieved: {recorded}"
+        return self.outcome.summary
+
 
 def learner_outcomes_for(*, course_run: CourseRun) -> list[LearnerRow]:
     """Every registered learner with their grades and outcome, computed by the same rules the

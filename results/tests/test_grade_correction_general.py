@@ -197,3 +197,19 @@ def test_the_page_does_not_offer_the_qualification_grade_of_a_unit_based_one(sea
     page = client.get(_page(season)).content.decode()
 
     assert "The qualification grade, " not in page
+
+
+def test_the_results_grid_shows_the_corrected_qualification_grade(general):
+    from results.selectors import learner_outcomes_for
+
+    def shown():
+        return {
+            row.registration.pk: row.summary
+            for row in learner_outcomes_for(course_run=general.registrations[0].course_run)
+        }
+
+    assert shown()[general.registrations[0].pk] == "Qualification achieved: Merit"
+
+    _correct(general)
+
+    assert shown()[general.registrations[0].pk] == "Qualification achieved: Distinction"
