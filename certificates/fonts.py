@@ -22,7 +22,7 @@ FONTS_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 # The faces the certificate stylesheet declares (certificates/certificate.css).
 FACES = ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic")
 
-# Names are letters of the Latin alphabet with accents (domain rule 29), hyphens, apostrophes
+# Names are letters of the Latin alphabet with accents (R-LRN-2), hyphens, apostrophes
 # and dots; titles add digits, punctuation and typographic quotes and dashes.
 LATIN_RANGES: tuple[tuple[int, int], ...] = (
     (0x0020, 0x007E),  # Basic Latin
