@@ -246,12 +246,23 @@ class CertificateLayoutError(RuntimeError):
 _TOLERANCE = 0.5
 
 
+def _is_footer(box: Any) -> bool:
+    """The first page's footer: the block the template writes with the class `footer`."""
+    element = box.element
+    return (
+        box.style["position"] == "absolute"
+        and element is not None
+        and "footer" in (element.get("class") or "").split()
+    )
+
+
 def _page_problems(page: Page, certificate: CertificatePage, index: int) -> tuple[list[str], str]:
     """What is wrong with one laid-out page of this certificate, and the text of its flow.
 
-    Every box must lie inside its own area: the flowing content inside the page area above the
-    footer, the footer inside its own area (the first page's footnote area, or a margin box of a
-    continuation page). Every page's footer must carry the certificate number and QR code.
+    Every box must lie inside its own area: the flowing content inside the page area, the footer
+    inside its own box, and that box in the bottom margin below the flow, within the page
+    area's width (the first page), or inside its margin box (continuation pages). Every page's
+    footer must carry the certificate number and QR code.
     """
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.absolute import AbsolutePlaceholder
@@ -267,6 +278,8 @@ def _page_problems(page: Page, certificate: CertificatePage, index: int) -> tupl
         page_box.content_box_x() + page_box.width,
         page_box.content_box_y() + page_box.height,
     )
+    # The first page's footer sits in the bottom margin, below the flow.
+    footer_area = (page_area[0], page_area[3], page_area[2], page_box.margin_height())
 
     def border_area(box: Any) -> tuple[float, float, float, float]:
         left, top = box.border_box_x(), box.border_box_y()
@@ -285,6 +298,11 @@ def _page_problems(page: Page, certificate: CertificatePage, index: int) -> tupl
         nonlocal has_qr_code
         if isinstance(box, AbsolutePlaceholder):
             box = box._box
+        if not in_footer and _is_footer(box):
+            if not inside(box, footer_area):
+                problems.append(f"page {index}: the footer overflows the bottom margin")
+                return
+            area, in_footer = border_area(box), True
         if isinstance(box, boxes.TextBox):
             (footer_texts if in_footer else texts).append(box.text)
         if in_footer and isinstance(box, boxes.ReplacedBox):
@@ -297,25 +315,16 @@ def _page_problems(page: Page, certificate: CertificatePage, index: int) -> tupl
             for child in box.all_children():
                 walk(child, area, in_footer)
 
-    flow_area = page_area
     for child in page_box.children:
-        if isinstance(child, boxes.FootnoteAreaBox) and child.children:
-            # The flow ends where the footer begins; the footer stays inside the page area.
-            flow_area = (*page_area[:3], child.border_box_y())
-            if not inside(child, page_area):
-                problems.append(f"page {index}: the footer overflows the page area")
-            for grandchild in child.children:
-                walk(grandchild, border_area(child), True)
-        elif isinstance(child, boxes.MarginBox):
+        if isinstance(child, boxes.MarginBox):
             if child.style["background_image"] and any(
                 image is not None for _, image in child.style["background_image"]
             ):
                 has_qr_code = True
             for grandchild in child.children:
                 walk(grandchild, border_area(child), True)
-    for child in page_box.children:
-        if not isinstance(child, boxes.FootnoteAreaBox | boxes.MarginBox):
-            walk(child, flow_area, False)
+        else:
+            walk(child, page_area, False)
     if certificate.display_number not in " ".join(footer_texts):
         problems.append(f"page {index}: the certificate number is missing")
     if not has_qr_code:

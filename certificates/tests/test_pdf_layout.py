@@ -143,6 +143,28 @@ def test_r_crt_1_a_certificate_that_would_overflow_the_page_is_refused(broken_de
         rendering.certificates_render_pdfs([page])
 
 
+@pytest.mark.parametrize(
+    ("design_change", "problem"),
+    [
+        (".footer { bottom: 0 }", "the footer overflows the bottom margin"),
+        (".signature { top: 40mm }", "page 1: div overflows its area"),
+    ],
+    ids=["footer-over-the-flow", "block-out-of-the-footer"],
+)
+def test_r_crt_1_a_footer_out_of_its_place_is_refused(monkeypatch, design_change, problem):
+    original = rendering.certificates_html
+
+    def moved(pages, *, link_stylesheet):
+        html = original(pages, link_stylesheet=link_stylesheet)
+        return html.replace("</head>", f"<style>{design_change}</style></head>")
+
+    monkeypatch.setattr(rendering, "certificates_html", moved)
+    page = CertificatePage.from_certificate(CertificateFactory.build())
+
+    with pytest.raises(CertificateLayoutError, match=problem):
+        rendering.certificates_render_pdfs([page])
+
+
 def test_r_crt_1_a_render_job_whose_certificate_would_overflow_fails_and_stores_nothing(
     broken_design, provider, officer, django_capture_on_commit_callbacks
 ):
