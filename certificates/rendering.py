@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import atexit
 import base64
+import gc
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from copy import copy
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -368,6 +370,24 @@ def _pages_by_certificate(
     return grouped
 
 
+@contextmanager
+def cycle_collection_deferred() -> Iterator[None]:
+    """Python's cycle collector held back while a batch is laid out and written, then run once
+    over what the batch left (decision 0166). A layout allocates hundreds of thousands of small
+    objects, so the collector used to start again and again mid-batch, scanning the same live
+    boxes each time: about a sixth of the CPU time per certificate. Reference counting still
+    frees almost everything as it goes; the collection at the end frees the rest, so memory stays
+    flat from batch to batch. The collector is only switched back on if it was on before."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect(1)
+
+
 def certificates_render_pdfs(pages: Sequence[CertificatePage]) -> list[bytes]:
     """One tagged PDF per certificate, in order, from a single layout of the whole batch.
 
@@ -377,6 +397,11 @@ def certificates_render_pdfs(pages: Sequence[CertificatePage]) -> list[bytes]:
     anything is written: if any certificate would overflow or lack its number, QR code, name or
     a unit, `CertificateLayoutError` says which, and no PDF is returned (so nothing is stored).
     """
+    with cycle_collection_deferred():
+        return _render_batch(pages)
+
+
+def _render_batch(pages: Sequence[CertificatePage]) -> list[bytes]:
     if not pages:
         return []
     document = _layout(pages)

@@ -164,3 +164,37 @@ def test_r_crt_1_a_number_that_could_not_name_its_pages_is_refused():
 
     with pytest.raises(rendering.CertificateLayoutError, match="not canonical"):
         rendering.certificates_render_pdfs([page])
+
+
+def test_a_batch_defers_cycle_collection_and_leaves_the_collector_as_it_found_it(monkeypatch):
+    import gc
+
+    seen_during: list[bool] = []
+    layout = rendering._layout
+
+    def layout_watching(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen_during.append(gc.isenabled())
+        return layout(*args, **kwargs)
+
+    monkeypatch.setattr(rendering, "_layout", layout_watching)
+    try:
+        rendering.certificates_render_pdfs([_page(2)])
+        after_enabled = gc.isenabled()
+        gc.disable()
+        rendering.certificates_render_pdfs([_page(2)])
+        after_disabled = gc.isenabled()
+    finally:
+        gc.enable()
+
+    assert seen_during == [False, False]
+    assert after_enabled is True
+    assert after_disabled is False
+
+
+def test_a_refused_batch_switches_the_collector_back_on():
+    import gc
+
+    with pytest.raises(RuntimeError), rendering.cycle_collection_deferred():
+        assert not gc.isenabled()
+        raise RuntimeError("layout failed")
+    assert gc.isenabled()
