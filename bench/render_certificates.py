@@ -63,12 +63,12 @@ from pyzbar.pyzbar import decode  # noqa: E402
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
+from awards_portal.cycle_collection import cycle_collection_deferred  # noqa: E402
 from certificates.rendering import (  # noqa: E402
     PDF_VARIANT,
     CertificatePage,
     certificates_html,
     certificates_render_pdfs,
-    cycle_collection_deferred,
     stylesheet_path,
 )
 from certificates.services import RENDER_CHUNK_SIZE  # noqa: E402

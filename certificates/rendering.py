@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import atexit
 import base64
-import gc
 import io
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from copy import copy
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -29,6 +27,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from awards_portal.cycle_collection import cycle_collection_deferred
 
 from .validators import certificate_number_display
 
@@ -370,24 +370,6 @@ def _pages_by_certificate(
     return grouped
 
 
-@contextmanager
-def cycle_collection_deferred() -> Iterator[None]:
-    """Python's cycle collector held back while a batch is laid out and written, then run once
-    over what the batch left (decision 0166). A layout allocates hundreds of thousands of small
-    objects, so the collector used to start again and again mid-batch, scanning the same live
-    boxes each time: about a sixth of the CPU time per certificate. Reference counting still
-    frees almost everything as it goes; the collection at the end frees the rest, so memory stays
-    flat from batch to batch. The collector is only switched back on if it was on before."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-        gc.collect(1)
-
-
 def certificates_render_pdfs(pages: Sequence[CertificatePage]) -> list[bytes]:
     """One tagged PDF per certificate, in order, from a single layout of the whole batch.
 
@@ -396,6 +378,7 @@ def certificates_render_pdfs(pages: Sequence[CertificatePage]) -> list[bytes]:
     (`target-counter`), so one layout serves the whole batch. Every page is checked before
     anything is written: if any certificate would overflow or lack its number, QR code, name or
     a unit, `CertificateLayoutError` says which, and no PDF is returned (so nothing is stored).
+    Python's cycle collector is held back for the batch (decision 0166).
     """
     with cycle_collection_deferred():
         return _render_batch(pages)

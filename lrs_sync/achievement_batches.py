@@ -16,6 +16,7 @@ from lxml import etree
 
 from audit.services import audit_record
 from awards_portal.bulk_insert import rows_copy
+from awards_portal.cycle_collection import cycle_collection_deferred
 
 from .achievement_envelopes import (
     AchievementRow,
@@ -273,6 +274,7 @@ def _payload_store(batch: AchievementBatch, payload: bytes) -> None:
     batch.payload = payload
 
 
+@cycle_collection_deferred()  # at most one build's records, bounded (decision 0166)
 @transaction.atomic
 def achievement_batches_build(
     *,

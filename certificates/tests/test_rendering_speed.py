@@ -6,6 +6,7 @@ import pytest
 from pypdf import PdfReader
 from weasyprint import HTML
 
+from awards_portal.cycle_collection import cycle_collection_deferred
 from certificates import rendering
 from certificates.rendering import CertificatePage
 
@@ -194,7 +195,7 @@ def test_a_batch_defers_cycle_collection_and_leaves_the_collector_as_it_found_it
 def test_a_refused_batch_switches_the_collector_back_on():
     import gc
 
-    with pytest.raises(RuntimeError), rendering.cycle_collection_deferred():
+    with pytest.raises(RuntimeError), cycle_collection_deferred():
         assert not gc.isenabled()
         raise RuntimeError("layout failed")
     assert gc.isenabled()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from awards_portal.csv_upload import decode_csv_bytes
+from awards_portal.cycle_collection import cycle_collection_deferred
 from outbox.services import outbox_queue
 
 from ..csv_format import (
@@ -184,7 +185,8 @@ def registration_import_validate(*, job_id: int) -> ImportJob:
     longer waiting to be validated is returned as it is. A fault in the portal marks the job
     failed (nothing was changed) and is raised again."""
     try:
-        return _validate(job_id)
+        with cycle_collection_deferred():  # one file's plan, bounded (decision 0166)
+            return _validate(job_id)
     except ImportJob.DoesNotExist:
         raise
     except Exception:
@@ -256,7 +258,7 @@ def registration_import_run_upload(*, job_id: int) -> ImportJob:
     """Apply the accepted rows of a job marked Uploading: all or nothing, in one transaction.
     Idempotent: a job that is not Uploading is returned as it is."""
     try:
-        with transaction.atomic():
+        with cycle_collection_deferred(), transaction.atomic():  # decision 0166
             job = (
                 ImportJob.objects.select_for_update(of=("self",))
                 .select_related("provider", "upload_requested_by")
