@@ -6,46 +6,17 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.roles import Role
-from accounts.tests.factories import UserFactory
 from learners.tests.factories import LearnerFactory
 from outbox.models import OutboxMessage
 from outbox.services import outbox_flush
 from registrations import imports
 from registrations.imports import registration_import_start, registration_import_upload
 from registrations.models import ImportJob, Registration, RegistrationStatus
-from registrations.tests.factories import CourseRunFactory
 from tests.faults import broker_unreachable
 
 from .csv_helpers import csv_file
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def course_run():
-    today = timezone.localdate()
-    return CourseRunFactory(
-        start_date=today - datetime.timedelta(days=100),
-        planned_achievement_date=today + datetime.timedelta(days=200),
-    )
-
-
-@pytest.fixture
-def provider(course_run):
-    return course_run.provider
-
-
-@pytest.fixture
-def qualification(course_run):
-    return course_run.qualification
-
-
-@pytest.fixture
-def importer(provider):
-    return UserFactory(
-        organisation=provider.organisation, roles=[Role.MANAGE_REGISTRATION, Role.BULK_UPLOAD]
-    )
 
 
 def _beat_after_the_outage(capture) -> None:

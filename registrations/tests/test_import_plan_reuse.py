@@ -6,8 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.roles import Role
-from accounts.tests.factories import AOStaffFactory, UserFactory
+from accounts.tests.factories import AOStaffFactory
 from audit.models import AuditEvent
 from audit.services import snapshot
 from learners.models import Learner
@@ -28,7 +27,7 @@ from registrations.services import (
     acting_as_ao,
     registration_create,
 )
-from registrations.tests.factories import CourseRunFactory, RegistrationFactory
+from registrations.tests.factories import RegistrationFactory
 
 from .csv_helpers import csv_file
 
@@ -36,30 +35,6 @@ pytestmark = pytest.mark.django_db
 S = RegistrationStatus
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def course_run():
-    return CourseRunFactory(
-        start_date=TODAY - 100 * DAY, planned_achievement_date=TODAY + 200 * DAY
-    )
-
-
-@pytest.fixture
-def provider(course_run):
-    return course_run.provider
-
-
-@pytest.fixture
-def qualification(course_run):
-    return course_run.qualification
-
-
-@pytest.fixture
-def importer(provider):
-    return UserFactory(
-        organisation=provider.organisation, roles=[Role.MANAGE_REGISTRATION, Role.BULK_UPLOAD]
-    )
 
 
 @pytest.fixture

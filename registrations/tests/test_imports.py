@@ -38,30 +38,6 @@ def _d(day: datetime.date) -> str:
 
 
 @pytest.fixture
-def course_run():
-    return CourseRunFactory(
-        start_date=TODAY - 100 * DAY, planned_achievement_date=TODAY + 200 * DAY
-    )
-
-
-@pytest.fixture
-def provider(course_run):
-    return course_run.provider
-
-
-@pytest.fixture
-def qualification(course_run):
-    return course_run.qualification
-
-
-@pytest.fixture
-def importer(provider):
-    return UserFactory(
-        organisation=provider.organisation, roles=[Role.MANAGE_REGISTRATION, Role.BULK_UPLOAD]
-    )
-
-
-@pytest.fixture
 def ao_importer(monkeypatch):
     """AO staff with Bulk Upload, for migrating records from an older system (R-REG-14)."""
     monkeypatch.setitem(

@@ -16,7 +16,7 @@ from learners.tests.factories import LearnerFactory, learner_details
 from registrations.csv_format import EXPORT_COLUMNS, parse_registration_csv
 from registrations.imports import registration_import_start
 from registrations.models import LanguageForAssessment, Registration, RegistrationStatus
-from registrations.tests.factories import CourseRunFactory, RegistrationFactory
+from registrations.tests.factories import RegistrationFactory
 
 from .csv_helpers import HEADER
 
@@ -24,13 +24,6 @@ pytestmark = pytest.mark.django_db
 L = LanguageForAssessment
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def course_run():
-    return CourseRunFactory(
-        start_date=TODAY - 100 * DAY, planned_achievement_date=TODAY + 200 * DAY
-    )
 
 
 @pytest.fixture

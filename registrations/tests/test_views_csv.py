@@ -34,18 +34,6 @@ ALL_PROVIDER_ROLES = [
 
 
 @pytest.fixture
-def course_run():
-    return CourseRunFactory(
-        start_date=TODAY - 100 * DAY, planned_achievement_date=TODAY + 200 * DAY
-    )
-
-
-@pytest.fixture
-def provider(course_run):
-    return course_run.provider
-
-
-@pytest.fixture
 def administrator(provider):
     return UserFactory(organisation=provider.organisation, roles=ALL_PROVIDER_ROLES)
 
