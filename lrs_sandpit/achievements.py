@@ -42,6 +42,7 @@ from lrs_sync.achievement_rules import EARLIEST_AWARD_DATE, batch_fails_rs005
 
 from .achievement_models import AchievementBatchJob, HeldAchievement, RegisteredAim
 from .models import RegisteredLearner, SandpitAccount
+from .soap_endpoint import SoapAnswer
 
 NS = "http://api.lrs.qcf.gov.uk/services"
 BAD_REQUEST = "REQ001"
@@ -62,12 +63,6 @@ RS005_REASON = (
     "RS005: too many achievement records have been rejected according to the threshold set by "
     "QCF (more than 30%)."
 )
-
-
-@dataclass(frozen=True)
-class SoapAnswer:
-    status: int
-    content: bytes
 
 
 class _Refusal(Exception):

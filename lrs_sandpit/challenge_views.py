@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-
-from lrs_sync.soap import CONTENT_TYPE, MAX_MESSAGE_BYTES
 
 from .challenge_forms import RaiseChallengeForm
 from .challenges import (
@@ -22,32 +18,20 @@ from .challenges import (
     learner_service_r9,
     server_fault,
 )
-
-logger = logging.getLogger(__name__)
+from .soap_endpoint import soap_endpoint_response
 
 
 @csrf_exempt
 def learner_service_r9_endpoint(request: HttpRequest) -> HttpResponse:
-    """LearnerServiceR9.svc: SOAP 1.1 over POST."""
-    if request.method != "POST":
-        response = HttpResponse(
-            "LearnerServiceR9 answers SOAP 1.1 requests sent by POST as text/xml.\n",
-            content_type="text/plain; charset=utf-8",
-            status=405,
-        )
-        response["Allow"] = "POST"
-        return response
-    message = request.read(MAX_MESSAGE_BYTES + 1)
-    try:
-        answer = learner_service_r9(
-            message,
-            content_type=request.content_type or "",
-            soap_action_header=request.headers.get("SOAPAction"),
-        )
-    except Exception:
-        logger.exception("The LRS sandpit could not answer a LearnerServiceR9 request")
-        answer = server_fault()
-    return HttpResponse(answer.content, status=answer.status, content_type=CONTENT_TYPE)
+    """LearnerServiceR9.svc: event data challenges."""
+    return soap_endpoint_response(
+        request,
+        service_name="LearnerServiceR9",
+        service=lambda message, content_type, action: learner_service_r9(
+            message, content_type=content_type, soap_action_header=action
+        ),
+        server_fault=server_fault,
+    )
 
 
 @login_required

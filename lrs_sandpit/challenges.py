@@ -8,7 +8,6 @@ Which parts are the LRS's contract and which are the sandpit's own: decision 014
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +21,7 @@ from .achievement_models import HeldAchievement
 from .challenge_models import ChallengeStatus, ChallengeType, RaisedDataChallenge
 from .models import RegisteredLearner, SandpitAccount
 from .services import sandpit_account_ensure
+from .soap_endpoint import SoapAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +40,6 @@ NOT_FOUND = "EDC003"
 SERVER_ERROR = "EDC009"
 
 RAISER_TYPES = ("Provider", "Learner", "LocalAuthority")
-
-
-@dataclass(frozen=True)
-class SoapAnswer:
-    status: int
-    content: bytes
 
 
 class ChallengeRefused(ValueError):

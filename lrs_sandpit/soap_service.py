@@ -8,7 +8,6 @@ credentials. Anything wrong is answered with a SOAP fault carrying a MIAPAPIExce
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -32,6 +31,7 @@ from lrs_sync.soap import (
 from .matching import LearnerQuery, MatchResult, match_learner, match_learners, register_for
 from .models import SandpitAccount, VerifyBatchJob
 from .services import sandpit_account_ensure
+from .soap_endpoint import SoapAnswer
 
 # The sandpit's fault codes. WSEC0001 (badly formed request) is the LRS's own; the LRS does not
 # publish the others, so these are the sandpit's (decision 0100).
@@ -53,12 +53,6 @@ OPERATION_NAMESPACES = {
 
 JOB_STATUS_QUEUED = "Queued"
 JOB_STATUS_COMPLETED = "Completed"
-
-
-@dataclass(frozen=True)
-class SoapAnswer:
-    status: int
-    content: bytes
 
 
 class _Refusal(Exception):
