@@ -40,3 +40,16 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     )
     status = RegistrationStatus.NOT_REGISTERED
     registration_number = None
+
+
+def register_form_data(course_run, **overrides):  # type: ignore[no-untyped-def]
+    """What the register form posts for a new learner on `course_run`, dates as typed."""
+    from learners.tests.factories import learner_details
+
+    data = {
+        k: (v.strftime("%d/%m/%Y") if isinstance(v, datetime.date) else v)
+        for k, v in learner_details().items()
+    }
+    data["course_run"] = str(course_run.pk)
+    data.update(overrides)
+    return data

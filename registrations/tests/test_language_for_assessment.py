@@ -12,11 +12,11 @@ from accounts.tests.factories import AOStaffFactory, UserFactory
 from accounts.tests.helpers import sign_in
 from audit.descriptions import events_described
 from audit.models import AuditEvent
-from learners.tests.factories import LearnerFactory, learner_details
+from learners.tests.factories import LearnerFactory
 from registrations.csv_format import EXPORT_COLUMNS, parse_registration_csv
 from registrations.imports import registration_import_start
 from registrations.models import LanguageForAssessment, Registration, RegistrationStatus
-from registrations.tests.factories import RegistrationFactory
+from registrations.tests.factories import RegistrationFactory, register_form_data
 
 from .csv_helpers import HEADER
 
@@ -34,16 +34,6 @@ def provider_user(course_run):
     )
 
 
-def _form_data(course_run, **overrides):
-    data = {
-        k: (v.strftime("%d/%m/%Y") if isinstance(v, datetime.date) else v)
-        for k, v in learner_details().items()
-    }
-    data["course_run"] = str(course_run.pk)
-    data.update(overrides)
-    return data
-
-
 # The register form ---------------------------------------------------------------------------
 
 
@@ -52,7 +42,7 @@ def test_r_lrs_6_the_register_form_offers_english_by_default(client, course_run,
     page = client.get(reverse("registrations:register")).content.decode()
     assert "Language for assessment" in page
     assert '<option value="ENG" selected>English</option>' in page
-    client.post(reverse("registrations:register"), _form_data(course_run))
+    client.post(reverse("registrations:register"), register_form_data(course_run))
     assert Registration.objects.get().language_for_assessment == L.ENGLISH
 
 
@@ -60,7 +50,7 @@ def test_r_lrs_6_the_register_form_records_welsh(client, course_run, provider_us
     sign_in(client, provider_user)
     response = client.post(
         reverse("registrations:register"),
-        _form_data(course_run, language_for_assessment="CYM"),
+        register_form_data(course_run, language_for_assessment="CYM"),
     )
     assert response.status_code == 302
     assert Registration.objects.get().language_for_assessment == L.WELSH
@@ -70,7 +60,7 @@ def test_r_lrs_6_a_language_not_listed_is_refused_at_the_field(client, course_ru
     sign_in(client, provider_user)
     response = client.post(
         reverse("registrations:register"),
-        _form_data(course_run, language_for_assessment="FRA"),
+        register_form_data(course_run, language_for_assessment="FRA"),
     )
     assert response.status_code == 200
     assert response.context["form"].errors["language_for_assessment"] == [

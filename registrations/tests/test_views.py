@@ -8,10 +8,10 @@ from accounts.tests.factories import AOStaffFactory, UserFactory
 from accounts.tests.helpers import sign_in
 from audit.models import AuditEvent
 from learners.models import Learner
-from learners.tests.factories import LearnerFactory, learner_details
+from learners.tests.factories import LearnerFactory
 from providers.tests.factories import ProviderFactory
 from registrations.models import Registration, RegistrationStatus
-from registrations.tests.factories import CourseRunFactory, RegistrationFactory
+from registrations.tests.factories import CourseRunFactory, RegistrationFactory, register_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -26,19 +26,9 @@ def provider_user(course_run):
     return UserFactory(organisation=course_run.provider.organisation)
 
 
-def _form_data(course_run, **overrides):
-    data = {
-        k: (v.strftime("%d/%m/%Y") if isinstance(v, datetime.date) else v)
-        for k, v in learner_details().items()
-    }
-    data["course_run"] = str(course_run.pk)
-    data.update(overrides)
-    return data
-
-
 def test_registering_a_learner_ends_on_the_learners_page(client, course_run, provider_user):
     sign_in(client, provider_user)
-    response = client.post(reverse("registrations:register"), _form_data(course_run))
+    response = client.post(reverse("registrations:register"), register_form_data(course_run))
     learner = Learner.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("learners:detail", args=[learner.pk])
@@ -53,7 +43,7 @@ def test_r_lrn_1_a_mistyped_uln_is_shown_at_the_field_and_nothing_typed_is_lost(
 ):
     sign_in(client, provider_user)
     response = client.post(
-        reverse("registrations:register"), _form_data(course_run, uln="9276308687")
+        reverse("registrations:register"), register_form_data(course_run, uln="9276308687")
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -75,12 +65,14 @@ def test_a_possible_duplicate_asks_for_confirmation_then_registers(
         date_of_birth=datetime.date(2005, 3, 14),
     )
     sign_in(client, provider_user)
-    response = client.post(reverse("registrations:register"), _form_data(course_run, uln=""))
+    response = client.post(
+        reverse("registrations:register"), register_form_data(course_run, uln="")
+    )
     assert "is already a learner at your centre" in response.content.decode()
     assert "This is a different person" in response.content.decode()
     response = client.post(
         reverse("registrations:register"),
-        _form_data(course_run, uln="", confirm_possible_duplicate="on"),
+        register_form_data(course_run, uln="", confirm_possible_duplicate="on"),
     )
     assert response.status_code == 302
     assert Learner.objects.count() == 2
@@ -92,7 +84,7 @@ def test_r_lrn_7_the_uln_check_digit_is_validated_as_the_user_leaves_the_field(
     sign_in(client, provider_user)
     response = client.post(
         reverse("registrations:register_check"),
-        _form_data(course_run, uln="9276308687", given_name="J0hn", field="uln"),
+        register_form_data(course_run, uln="9276308687", given_name="J0hn", field="uln"),
     )
     assert response.json()["field"] == "uln"
     assert len(response.json()["errors"]) == 1
@@ -102,7 +94,7 @@ def test_r_lrn_7_the_uln_check_digit_is_validated_as_the_user_leaves_the_field(
 def test_the_field_check_reports_nothing_for_a_good_value(client, course_run, provider_user):
     sign_in(client, provider_user)
     response = client.post(
-        reverse("registrations:register_check"), _form_data(course_run, field="postcode")
+        reverse("registrations:register_check"), register_form_data(course_run, field="postcode")
     )
     assert response.json()["errors"] == []
 
@@ -110,7 +102,7 @@ def test_the_field_check_reports_nothing_for_a_good_value(client, course_run, pr
 def test_r_acc_6_another_centres_course_run_cannot_be_chosen(client, provider_user):
     other = CourseRunFactory()
     sign_in(client, provider_user)
-    response = client.post(reverse("registrations:register"), _form_data(other))
+    response = client.post(reverse("registrations:register"), register_form_data(other))
     assert "Select a valid choice" in response.content.decode()
     assert not Learner.objects.exists()
 
@@ -389,7 +381,9 @@ def test_r_lrn_2_a_possible_duplicate_points_at_the_confirmation_and_the_existin
         date_of_birth=datetime.date(2005, 3, 14),
     )
     sign_in(client, provider_user)
-    response = client.post(reverse("registrations:register"), _form_data(course_run, uln=""))
+    response = client.post(
+        reverse("registrations:register"), register_form_data(course_run, uln="")
+    )
     body = response.content.decode()
     assert 'href="#id_confirm_possible_duplicate"' in body
     assert "given_name" not in response.context["form"].errors
