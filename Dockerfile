@@ -22,4 +22,5 @@ RUN SECRET_KEY=collectstatic-only-$(head -c 48 /dev/urandom | base64) \
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "awards_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: sync workers, (2 x cores) + 1 of them (WEB_CONCURRENCY overrides).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "--access-logfile", "-"]

@@ -1,10 +1,12 @@
 """Benchmark: public certificate checks under load, against a trivial page on the same server.
 
     .venv/bin/python bench/verify_load.py [--certificates 300] [--seconds 10] [--connections 32]
+        [--worker-class gthread --workers 4 --threads 4]
 
 Creates a throwaway database (`<DATABASE_URL's name>_verify_bench`), migrates it and issues
-certificates into it; starts the portal under gunicorn with the production settings (plus raised
-throttle limits, see bench/support/verify_load_settings.py) on a free 127.0.0.1 port; drives
+certificates into it; starts the portal under gunicorn as deployed (gunicorn.conf.py; options
+override it for comparison) with the production settings (plus raised throttle limits, see
+bench/support/verify_load_settings.py) on a free 127.0.0.1 port; drives
 `/c/<token>`, `/verify/?name=...&number=...` and a trivial Django view with `wrk` for a fixed time
 each, cycling over every certificate; prints requests per second, p50 and p99 latency and the
 ratio to the trivial view, and gunicorn's CPU time per request and its ratio (steadier than
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import runpy
 import secrets
 import shutil
 import signal
@@ -118,21 +121,30 @@ def prepare_database(database_url: str, admin_url: str, name: str, count: int) -
     return list(json.loads(issued.stdout.strip().splitlines()[-1]))
 
 
-def start_gunicorn(database_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+def gunicorn_settings(overrides: dict[str, str | int | None]) -> dict[str, object]:
+    """The deployment's gunicorn settings (gunicorn.conf.py) with this run's overrides."""
+    deployed = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    chosen = {key: deployed.get(key) for key in ("worker_class", "workers", "threads")}
+    chosen.update({key: value for key, value in overrides.items() if value is not None})
+    return chosen
+
+
+def start_gunicorn(
+    database_url: str, port: int, overrides: dict[str, str | int | None]
+) -> subprocess.Popen:
+    """gunicorn as deployed (gunicorn.conf.py), on a local port, with any overrides asked for."""
     command = [
         str(VENV_BIN / "gunicorn"),
-        "awards_portal.wsgi:application",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
         "--log-level",
         "warning",
     ]
+    for option, value in overrides.items():
+        if value is not None:
+            command += [f"--{option.replace('_', '-')}", str(value)]
     process = subprocess.Popen(command, cwd=ROOT, env=django_env(database_url))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -254,8 +266,11 @@ def main() -> None:
     parser.add_argument("--certificates", type=int, default=300)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2)
-    parser.add_argument("--threads", type=int, default=4)
+    # By default gunicorn runs as deployed (gunicorn.conf.py); these override it for comparison,
+    # e.g. --worker-class gthread --workers 4 --threads 4.
+    parser.add_argument("--worker-class", choices=("sync", "gthread"), default=None)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
@@ -263,7 +278,13 @@ def main() -> None:
     print(f"preparing {name} with {args.certificates} certificates ...", flush=True)
     certificates = prepare_database(database_url, admin_url, name, args.certificates)
     port = free_port()
-    server = start_gunicorn(database_url, port, args.workers, args.threads)
+    overrides = {
+        "worker_class": args.worker_class,
+        "workers": args.workers,
+        "threads": args.threads,
+    }
+    server = start_gunicorn(database_url, port, overrides)
+    served = gunicorn_settings(overrides)
     try:
         spot_check(port, certificates[0])
         targets = {
@@ -275,7 +296,14 @@ def main() -> None:
             ],
         }
         print(
-            f"gunicorn: {args.workers} workers x {args.threads} threads (gthread), "
+            f"gunicorn: {served['workers']} {served['worker_class']} workers"
+            + (f" x {served['threads']} threads" if served["worker_class"] == "gthread" else "")
+            + (
+                " (as deployed: gunicorn.conf.py)"
+                if not any(overrides.values())
+                else " (overridden)"
+            )
+            + ", "
             f"wrk: {args.connections} connections, {args.seconds} s per page"
         )
         rounds: dict[str, list[dict[str, float]]] = {label: [] for label in targets}
