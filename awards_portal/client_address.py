@@ -1,5 +1,6 @@
 """Where a request really came from, behind the reverse proxies the deployment says it has."""
 
+import functools
 import ipaddress
 
 from django.conf import settings
@@ -25,6 +26,9 @@ def client_ip_from_request(request: HttpRequest) -> str | None:
     return remote if remote and _is_ip(remote) else None
 
 
+# Both are asked for the same few addresses over and over (every request, every public check);
+# parsing an address costs more than the lookup. Bounded, whatever clients send.
+@functools.lru_cache(maxsize=4096)
 def _is_ip(value: str) -> bool:
     try:
         ipaddress.ip_address(value)
@@ -33,6 +37,7 @@ def _is_ip(value: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)
 def address_throttle_key(ip: str) -> str:
     """The unit a throttle counts: one IPv4 address, or one IPv6 /64 (what one household or
     office network gets, so rotating addresses within it does not escape the limit)."""

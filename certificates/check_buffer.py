@@ -40,6 +40,8 @@ BUFFER = "crt-check:buffer"
 BATCHES = "crt-check:batches"
 FLUSH_LOCK = "crt-check:flush-lock"
 FLUSH_CHUNK = 2000
+# json.dumps with separators builds a new encoder on every call; a check record needs one.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 
 # Move the whole buffer to a batch key and note the batch, atomically: a check appended at the
 # same moment goes either into this batch or into the next buffer, never nowhere.
@@ -76,15 +78,14 @@ def check_entry_head(*, method: str, client_address: str | None, number_tried: s
     In two parts because the one-round-trip check (check_round_trip.py) learns the outcome only
     inside Redis, where its script appends the same tail to this head.
     """
-    return json.dumps(
+    return _COMPACT_JSON.encode(
         {
             "k": uuid.uuid4().hex,
             "m": method,
             "n": number_tried[:10],
             "a": client_address,
             "t": timezone.now().isoformat(),
-        },
-        separators=(",", ":"),
+        }
     )[:-1]
 
 

@@ -18,15 +18,18 @@ docs/decisions/0076-cached-public-check-results.md.
 - Only the result fragment is cached, never a whole page: signed-in users' pages are rendered
   for them, around the same fragment.
 - A certificate's entry starts with a header the one-round-trip check reads inside Redis
-  (check_round_trip.py): `C<id>\n<the learner's name as compared>\n`, then the pickle. The name
-  is kept normalised (`learner_name_key`), so a check compares it without normalising it again.
+  (check_round_trip.py): `C<id>\n<the learner's name as compared>\n`. The name is kept
+  normalised (`learner_name_key`), so a check compares it without normalising it again. Then the
+  result fragment's length in bytes, a newline, the fragment, and the pickle of the certificate:
+  a page needs only the fragment, so the certificate is unpickled only when asked for (the API,
+  a signed-in page). Entries in the two earlier forms (a bare pickle of certificate and
+  fragment, or the header then that pickle) are still read.
 """
 
 from __future__ import annotations
 
 import logging
 import pickle
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -49,13 +52,50 @@ CERTIFICATE = b"C"  # what a certificate's entry starts with
 RESULT_TEMPLATE = "certificates/public/_result.html"
 
 
-@dataclass(frozen=True)
 class Cached:
-    """What the cache said: `hit` False means ask PostgreSQL; `certificate` None means no match."""
+    """What the cache said: `hit` False means ask PostgreSQL; no certificate means no match.
 
-    hit: bool
-    certificate: Certificate | None = None
-    html: str = ""
+    A certificate read from an entry is unpickled the first time `certificate` is asked for:
+    the public pages need only `html` and `matched`.
+    """
+
+    __slots__ = ("_certificate", "_certificate_id", "_pickled", "hit", "html")
+
+    def __init__(
+        self,
+        *,
+        hit: bool,
+        certificate: Certificate | None = None,
+        html: str = "",
+        pickled: bytes = b"",
+        certificate_id: int | None = None,
+    ) -> None:
+        self.hit = hit
+        self.html = html
+        self._certificate = certificate
+        self._pickled = pickled
+        self._certificate_id = certificate_id
+
+    @property
+    def matched(self) -> bool:
+        return self._certificate is not None or bool(self._pickled)
+
+    @property
+    def certificate(self) -> Certificate | None:
+        if self._certificate is None and self._pickled:
+            self._certificate = _unpickled(self._pickled, self._certificate_id)
+        return self._certificate
+
+
+def _unpickled(pickled: bytes, certificate_id: int | None) -> Certificate | None:
+    try:
+        certificate: Certificate = pickle.loads(pickled)  # noqa: S301 - written by fill() below
+        return certificate
+    except Exception:  # kept by another version of the portal: read the row instead
+        logger.warning("unreadable certificate in the public check cache", exc_info=True)
+        if certificate_id is None:
+            return None
+        return Certificate.objects.filter(pk=certificate_id).first()
 
 
 MISS = Cached(hit=False)
@@ -76,10 +116,11 @@ def _seconds() -> int:
 
 
 def encode(certificate: Certificate, html: str) -> bytes:
-    """A certificate's entry: the header the check script reads, then the pickle."""
+    """A certificate's entry: the header the check script reads, the fragment, the pickle."""
     name_key = learner_name_key(certificate.learner_name).encode()
-    header = CERTIFICATE + b"%d\n%s\n" % (certificate.pk, name_key)
-    return header + pickle.dumps((certificate, html), protocol=5)
+    fragment = html.encode()
+    header = CERTIFICATE + b"%d\n%s\n%d\n" % (certificate.pk, name_key, len(fragment))
+    return header + fragment + pickle.dumps(certificate, protocol=5)
 
 
 def decode(raw: bytes | None) -> Cached:
@@ -88,8 +129,17 @@ def decode(raw: bytes | None) -> Cached:
     if raw == NONE:
         return Cached(hit=True)
     if raw.startswith(CERTIFICATE):
-        raw = raw.split(b"\n", 2)[-1]
-    try:
+        head, _name_key, raw = raw.split(b"\n", 2)
+        length, newline, rest = raw.partition(b"\n")
+        if newline and length.isdigit():  # this form: the fragment, then the certificate
+            size = int(length)
+            return Cached(
+                hit=True,
+                html=rest[:size].decode(),
+                pickled=rest[size:],
+                certificate_id=int(head[len(CERTIFICATE) :]),
+            )
+    try:  # an entry in an earlier form: one pickle of certificate and fragment
         certificate, html = pickle.loads(raw)  # noqa: S301 - written by fill() below
     except Exception:
         logger.warning("unreadable public check cache entry ignored", exc_info=True)

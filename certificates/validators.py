@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 
 # Crockford's base 32 without Z: 31 symbols, so a weighted sum modulo the prime 31 has a check
 # symbol in the same alphabet (no `*~$=U` as Crockford's mod-37 check would need). Crockford
@@ -61,7 +62,7 @@ def certificate_number_normalise(typed: str) -> str:
     NFKC first, so full-width digits and letters count as the ordinary ones.
     """
     text = unicodedata.normalize("NFKC", typed or "")
-    return "".join(c for c in text if not _is_separator(c)).upper().translate(_TYPED_ALIASES)
+    return text.translate(_NO_SEPARATORS).upper().translate(_TYPED_ALIASES)
 
 
 def certificate_number_problem(typed: str) -> str | None:
@@ -118,14 +119,36 @@ def learner_name_key(name: str) -> str:
     dots) makes a name barely easier to guess. See docs/decisions/0061-public-check-input.md.
     """
     decomposed = unicodedata.normalize("NFKD", name or "")
-    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return "".join(
-        c for c in without_marks.casefold() if not c.isspace() and not _is_name_punctuation(c)
-    )
+    return decomposed.translate(_NO_MARKS).casefold().translate(_NO_NAME_SEPARATORS)
 
 
 def _is_name_punctuation(character: str) -> bool:
     return unicodedata.category(character).startswith("P") or character in "`\u02bc"
+
+
+class _Dropping(dict[int, int | None]):
+    """A `str.translate` table that drops the characters `drop` says, keeping the rest.
+
+    Each character is judged once and remembered (up to a bound, whatever is typed), so a
+    check's name and number are cleaned at C speed instead of one Python call per character.
+    """
+
+    def __init__(self, drop: Callable[[str], bool], bound: int = 4096) -> None:
+        super().__init__()
+        self._drop, self._bound = drop, bound
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if self._drop(chr(code)) else code
+        if len(self) < self._bound:
+            self[code] = kept
+        return kept
+
+
+_NO_SEPARATORS = _Dropping(_is_separator)
+_NO_MARKS = _Dropping(lambda character: bool(unicodedata.combining(character)))
+_NO_NAME_SEPARATORS = _Dropping(
+    lambda character: character.isspace() or _is_name_punctuation(character)
+)
 
 
 def learner_names_match(typed: str, on_certificate: str) -> bool:

@@ -3,7 +3,6 @@ recorded."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from .. import check_buffer, check_round_trip, public_cache
@@ -19,16 +18,36 @@ from ..validators import (
 # --- public checks (R-CRT-2) ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class CheckResult:
-    certificate: Certificate | None = None
-    throttled: Throttled | None = None
-    # The public result fragment for a match, when the answer came with it (public_cache.py).
-    html: str = ""
+    """What a public check found: the certificate (None: no match), or that it was throttled.
+
+    `html` is the public result fragment for a match, when the answer came with it
+    (public_cache.py). A result answered from the cache unpickles its certificate only if
+    `certificate` is asked for: the public pages need only `matched` and `html`.
+    """
+
+    __slots__ = ("_certificate", "_kept", "html", "throttled")
+
+    def __init__(
+        self,
+        certificate: Certificate | None = None,
+        throttled: Throttled | None = None,
+        html: str = "",
+        *,
+        kept: public_cache.Cached | None = None,
+    ) -> None:
+        self.throttled = throttled
+        self.html = kept.html if kept is not None else html
+        self._certificate = certificate
+        self._kept = kept
+
+    @property
+    def certificate(self) -> Certificate | None:
+        return self._kept.certificate if self._kept is not None else self._certificate
 
     @property
     def matched(self) -> bool:
-        return self.certificate is not None
+        return self._kept.matched if self._kept is not None else self._certificate is not None
 
 
 def _record_check(
@@ -135,8 +154,7 @@ def _answered(trip: check_round_trip.Trip) -> CheckResult:
         return CheckResult(throttled=trip.throttled)
     if trip.outcome == "no_match":
         return CheckResult()
-    answer = trip.answer
-    return CheckResult(certificate=answer.certificate, html=answer.html)
+    return CheckResult(kept=trip.answer)
 
 
 def certificate_check_by_token(*, token: str, client_address: str | None) -> CheckResult:

@@ -1,7 +1,9 @@
 """A public check answered from the cache takes one Redis round trip, and still throttles, counts
 failures and records every check as the step-by-step path does (R-CRT-2, decision 0175)."""
 
+import os
 import pickle
+import threading
 from unittest import mock
 
 import pytest
@@ -168,3 +170,68 @@ def test_an_answer_kept_in_the_earlier_form_is_still_answered_and_recorded_once(
 
     assert result.certificate == certificate
     assert _rows() == [("qr_code", "match", certificate.pk, "", None)]
+
+
+# --- the check's own connection to Redis (decision 0182) ------------------------------------
+
+
+def _own_connection_id():
+    connection = check_round_trip._own.connection
+    connection.send_command("CLIENT", "ID")
+    return connection.read_response()
+
+
+def test_a_redis_that_lost_the_script_gets_it_again_and_answers_the_check(client):
+    certificate = CertificateFactory(learner_name="Ada Lovelace")
+    _by_token(client, certificate.qr_token)
+    public_cache._redis_client().script_flush()  # as after a restart of Redis
+
+    connection = check_round_trip._own.connection
+
+    answered = _by_number(client, "Ada Lovelace", certificate.number)
+
+    assert "This certificate is valid" in answered.content.decode()
+    assert [row[1] for row in _rows()] == ["match", "match"]
+    script = check_round_trip._script(public_cache._redis_client())
+    assert public_cache._redis_client().script_exists(script.sha) == [True]  # loaded again
+    assert (
+        check_round_trip._own.connection is connection
+    )  # answered by the script, not step by step
+
+
+def test_a_check_whose_connection_was_closed_is_made_step_by_step_then_reconnects(client):
+    certificate = CertificateFactory(learner_name="Ada Lovelace")
+    _by_token(client, certificate.qr_token)  # kept, and the connection made
+    closed = check_round_trip._own.connection
+    public_cache._redis_client().client_kill_filter(_id=_own_connection_id())
+
+    after_close = _by_token(client, certificate.qr_token)
+    again = _by_token(client, certificate.qr_token)
+
+    assert "This certificate is valid" in after_close.content.decode()
+    assert "This certificate is valid" in again.content.decode()
+    assert check_round_trip._own.connection is not closed
+    assert [row[1] for row in _rows()] == ["match", "match", "match"]  # each check once
+
+
+def test_each_thread_and_each_forked_worker_has_a_connection_of_its_own(client):
+    certificate = CertificateFactory()
+    _by_token(client, certificate.qr_token)
+    first = check_round_trip._own.connection
+
+    seen = []
+    thread = threading.Thread(
+        target=lambda: (
+            services.certificate_check_by_token(token=certificate.qr_token, client_address=None),
+            seen.append(check_round_trip._own.connection),
+        )
+    )
+    thread.start()
+    thread.join()
+    with mock.patch.object(check_round_trip.os, "getpid", return_value=os.getpid() + 1):
+        services.certificate_check_by_token(token=certificate.qr_token, client_address=None)
+        after_fork = check_round_trip._own.connection
+
+    assert seen[0] is not None and seen[0] is not first
+    assert after_fork is not first
+    assert [row[1] for row in _rows()] == ["match"] * 3

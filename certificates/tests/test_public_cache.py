@@ -136,3 +136,62 @@ def test_a_signed_in_visitor_gets_a_page_rendered_for_them(client, officer):
     assert "Signed in as" in page
     assert officer.full_name in page
     assert "This certificate is valid" in page
+
+
+# --- the certificate in a kept answer is unpickled only when asked for (decision 0182) --------
+
+
+def test_a_page_answered_from_the_cache_does_not_unpickle_the_certificate(client):
+    certificate = CertificateFactory(learner_name="Ada Lovelace")
+    _by_token(client, certificate)  # looked up and kept
+
+    with mock.patch.object(public_cache.pickle, "loads", side_effect=AssertionError) as loads:
+        by_token = _by_token(client, certificate)
+        by_number = _by_number(client, "ada lovelace", certificate.display_number)
+
+    assert loads.call_count == 0
+    assert "This certificate is valid" in by_token.content.decode()
+    assert "This certificate is valid" in by_number.content.decode()
+    assert "Ada Lovelace" in by_number.content.decode()
+
+
+def test_the_api_answered_from_the_cache_still_gives_the_certificate(client):
+    certificate = CertificateFactory(learner_name="Ada Lovelace")
+    _by_token(client, certificate)  # kept
+
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(
+            "/api/v1/verify", {"name": "Ada Lovelace", "number": certificate.number}
+        ).json()
+
+    assert body["certificate"]["certificate_number"] == certificate.display_number
+    assert body["certificate"]["learner_name"] == "Ada Lovelace"
+    assert len(queries) == 0
+
+
+def test_a_kept_certificate_that_cannot_be_unpickled_is_read_from_postgresql(caplog):
+    certificate = CertificateFactory()
+    kept = public_cache.encode(certificate, "<p>fragment</p>")
+    broken = kept[: kept.index(b"<p>fragment</p>") + len(b"<p>fragment</p>")] + b"\x80\x05junk"
+    public_cache._redis_client().set(public_cache.token_key(certificate.qr_token), broken)
+
+    result = services.certificate_check_by_token(token=certificate.qr_token, client_address=None)
+
+    assert result.matched and result.html == "<p>fragment</p>"
+    assert result.certificate == certificate
+    assert "unreadable certificate in the public check cache" in caplog.text
+
+
+def test_an_answer_kept_in_the_form_before_the_fragment_came_first_is_still_read():
+    certificate = CertificateFactory(learner_name="Ada Lovelace")
+    html = public_cache.result_html(certificate)
+    earlier = b"C%d\nadalovelace\n" % certificate.pk + public_cache.pickle.dumps(
+        (certificate, html), protocol=5
+    )
+    public_cache._redis_client().set(public_cache.number_key(certificate.number), earlier)
+
+    result = services.certificate_check_by_name_and_number(
+        learner_name="Ada Lovelace", number=certificate.number, client_address=None
+    )
+
+    assert result.certificate == certificate and result.html == html

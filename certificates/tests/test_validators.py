@@ -1,12 +1,17 @@
 """Certificate numbers, tokens and name matching (R-CRT-1, R-CRT-2)."""
 
 import string
+import unicodedata
 
 import pytest
 
 from certificates.validators import (
+    _TYPED_ALIASES,
     NUMBER_ALPHABET,
     NUMBER_LENGTH,
+    _Dropping,
+    _is_name_punctuation,
+    _is_separator,
     certificate_number_check_symbol,
     certificate_number_display,
     certificate_number_generate,
@@ -156,3 +161,59 @@ def test_the_name_key_drops_case_accents_and_spaces():
 def test_a_pdf_is_recognised_by_its_header():
     assert looks_like_pdf(b"%PDF-1.7\n...")
     assert not looks_like_pdf(b"PK\x03\x04 a zip file")
+
+
+# --- the translate tables give what the rules say, character by character -------------------
+
+
+def _name_key_by_the_rules(name: str) -> str:
+    """learner_name_key as decision 0061 states it, one character at a time."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(
+        c for c in without_marks.casefold() if not c.isspace() and not _is_name_punctuation(c)
+    )
+
+
+def _number_by_the_rules(typed: str) -> str:
+    text = unicodedata.normalize("NFKC", typed)
+    return "".join(c for c in text if not _is_separator(c)).upper().translate(_TYPED_ALIASES)
+
+
+# Every character of the Latin, Greek, Cyrillic, Hebrew, Arabic and combining-mark blocks, the
+# general punctuation and the CJK symbols; spaces, dashes, invisible format characters.
+_CHARACTERS = [chr(code) for code in (*range(0x0000, 0x0800), *range(0x2000, 0x2070))] + [
+    "\u3000",
+    "\u30fb",
+    "\ufeff",
+    "\uff0d",
+    "\uff10",
+]
+
+
+def test_each_character_is_kept_or_dropped_from_a_name_as_the_rules_say():
+    differ = [
+        name
+        for character in _CHARACTERS
+        for name in (character, f"Zoë {character}O\u2019Brien", f"{character}{character}a")
+        if learner_name_key(name) != _name_key_by_the_rules(name)
+    ]
+    assert differ == []
+
+
+def test_each_character_is_kept_or_dropped_from_a_number_as_the_rules_say():
+    differ = [
+        typed
+        for character in _CHARACTERS
+        for typed in (character, f"7kq4m{character}2xhpr", f" {character}-o1l ")
+        if certificate_number_normalise(typed) != _number_by_the_rules(typed)
+    ]
+    assert differ == []
+
+
+def test_the_tables_remember_a_bounded_number_of_characters():
+    table = _Dropping(str.isspace, bound=3)
+    text = "".join(chr(code) for code in range(0x4E00, 0x4E10)) + " \t"
+
+    assert text.translate(table) == text.strip()
+    assert len(table) == 3
