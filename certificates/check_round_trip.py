@@ -203,14 +203,15 @@ def check_in_one_round_trip(
         "CERTIFICATE_CHECK_LIMIT_PER_NUMBER_TOTAL", throttles.DEFAULT_PER_NUMBER_TOTAL
     )
     # Keys made as throttles.py and check_buffer.py make them, without the memcached warnings.
-    keys = [cache.make_key(check_buffer.BUFFER), answer_key]
+    make_key = cache.make_key  # the backend's own method, looked up through the proxy once
+    keys = [make_key(check_buffer.BUFFER), answer_key]
     present = []
     if client_address:
         counter = "qr-addr" if by_token else "addr"
-        keys.append(cache.make_key(f"crt-check:{counter}:{client_address}"))
+        keys.append(make_key(f"crt-check:{counter}:{client_address}"))
     present.append(bool(client_address))
     number_keys = throttles._number_keys(number, client_address)  # total, then this network
-    keys.extend(cache.make_key(key) for key in number_keys)
+    keys.extend(make_key(key) for key in number_keys)
     present.extend((len(number_keys) >= 1, len(number_keys) == 2))
     head = check_buffer.check_entry_head(
         method=method, client_address=client_address, number_tried=number or ""
