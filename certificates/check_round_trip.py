@@ -138,6 +138,7 @@ class _OwnConnection(threading.local):
     """Each thread's own connection to the cache's Redis, kept for the check's one command."""
 
     connection: Any = None
+    pool: Any = None
     pid = 0
 
 
@@ -155,11 +156,13 @@ def _run_script(client: Any, keys: list[str], arguments: list[str]) -> Any:
     which checks step by step. A Redis that lost the script (a restart) gets it loaded again.
     """
     script = _script(client)
-    connection = _own.connection
-    if connection is None or _own.pid != os.getpid():  # a new thread, or a forked worker
-        pool = client.connection_pool
+    connection, pool = _own.connection, client.connection_pool
+    # A new thread, a forked worker, or a cache set up anew (another Redis, say).
+    if connection is None or _own.pid != os.getpid() or _own.pool is not pool:
+        if connection is not None and _own.pid == os.getpid():
+            connection.disconnect()
         connection = pool.connection_class(**pool.connection_kwargs)
-        _own.connection, _own.pid = connection, os.getpid()
+        _own.connection, _own.pool, _own.pid = connection, pool, os.getpid()
     command = connection.pack_command("EVALSHA", script.sha, len(keys), *keys, *arguments)
     try:
         try:

@@ -235,3 +235,18 @@ def test_each_thread_and_each_forked_worker_has_a_connection_of_its_own(client):
     assert seen[0] is not None and seen[0] is not first
     assert after_fork is not first
     assert [row[1] for row in _rows()] == ["match"] * 3
+
+
+def test_a_cache_set_up_anew_gets_a_connection_to_its_own_redis(client):
+    certificate = CertificateFactory()
+    _by_token(client, certificate.qr_token)
+    first = check_round_trip._own.connection
+    pool = public_cache._redis_client().connection_pool
+    elsewhere = type(pool)(**{**pool.connection_kwargs, "port": 1, "socket_connect_timeout": 0.2})
+
+    with mock.patch.object(public_cache._redis_client(), "connection_pool", elsewhere):
+        services.certificate_check_by_token(token=certificate.qr_token, client_address=None)
+    # nothing listens on port 1: the check was made step by step, and recorded
+    assert check_round_trip._own.connection is None
+    assert first._sock is None  # the connection to the earlier Redis was closed
+    assert [row[1] for row in _rows()] == ["match", "match"]
