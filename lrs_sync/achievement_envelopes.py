@@ -190,7 +190,7 @@ def submit_request(
 class Credentials:
     organisation_ref: str
     user_name: str
-    password: str  # never logged or stored with a batch
+    password: str = field(repr=False)  # never logged, shown or stored with a batch
 
 
 def invoking_user_element(credentials: Credentials) -> etree._Element:
