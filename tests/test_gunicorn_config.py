@@ -4,13 +4,14 @@ bench all start gunicorn with it (decision 0181)."""
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from tests.network import free_local_port
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
@@ -52,9 +53,7 @@ def test_the_image_and_docker_compose_start_gunicorn_with_it():
 
 
 def test_gunicorn_serves_the_portal_with_it():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_local_port()
     server = subprocess.Popen(
         [GUNICORN, "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,

@@ -22,6 +22,7 @@ from lrs_sync.verification_types import (
     LrsFault,
     LrsUnavailable,
 )
+from tests.network import free_local_port
 
 BORN = datetime.date(2005, 9, 30)
 SANDPIT = Endpoint.from_setting(
@@ -231,15 +232,9 @@ def test_a_value_xml_cannot_carry_is_refused_before_sending(register):
     assert "cannot be sent" in str(error.value)
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_connection_refused_is_retried_then_unavailable(caplog):
     endpoint = Endpoint.from_setting(
-        f"http://127.0.0.1:{_closed_port()}/LearnerService.svc", setting_name="test"
+        f"http://127.0.0.1:{free_local_port()}/LearnerService.svc", setting_name="test"
     )
     client = LrsClient(
         learner_endpoint=endpoint, credentials=GOOD, attempts=3, backoff_seconds=0.01

@@ -16,6 +16,7 @@ from learners.tests.factories import LearnerFactory
 from lrs_sync.models import VerifyJob
 from lrs_sync.services import verify_job_create, verify_rows_unverified
 from providers.tests.factories import ProviderFactory
+from tests.network import free_local_port
 
 from .conftest import sandpit_account_ready
 from .helpers import batch_user, on_register
@@ -112,18 +113,12 @@ class _Forwarder:
         self.server.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_r_lrs_10_with_the_sandpit_refusing_connections_the_job_waits_then_completes(
     live_server, start_worker
 ):
     sandpit_account_ready()
     provider = _learners(12)
-    port = _free_port()  # nothing listens here yet: every connection is refused
+    port = free_local_port()  # nothing listens here yet: every connection is refused
     log = start_worker(f"http://127.0.0.1:{port}{ENDPOINT_PATH}")
 
     job = verify_job_create(
